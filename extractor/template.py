@@ -1,0 +1,116 @@
+"""The national report template: sections, rows, columns and their keys.
+
+Pure data. Everything that names a field (the report model, the checks, the
+parser, eval and review) reads the keys from here, so the contract in
+SCHEMA.md is written down once.
+"""
+
+from __future__ import annotations
+
+from typing import Final, Literal
+
+TemplateName = Literal["2021", "2019"]
+TEMPLATES: Final[tuple[TemplateName, ...]] = ("2021", "2019")
+
+# section 三: columns of every applications row, in printed order
+APPLICANT_COLUMNS: Final[tuple[str, ...]] = (
+    "natural_person",
+    "commercial",
+    "research",
+    "social_welfare",
+    "legal_service",
+    "other_org",
+    "total",
+)
+APPLICANT_PARTS: Final[tuple[str, ...]] = APPLICANT_COLUMNS[:-1]
+
+# section 三: rows in printed order, with their labels
+APPLICATION_ROW_LABELS: Final[dict[str, str]] = {
+    "new_received": "一、本年新收政府信息公开申请数量",
+    "carried_over": "二、上年结转政府信息公开申请数量",
+    "granted": "（一）予以公开",
+    "partially_granted": "（二）部分公开",
+    "denied_state_secret": "（三）1.属于国家秘密",
+    "denied_prohibited_by_law": "（三）2.其他法律行政法规禁止公开",
+    "denied_security_stability": "（三）3.危及“三安全一稳定”",
+    "denied_third_party": "（三）4.保护第三方合法权益",
+    "denied_internal_affairs": "（三）5.属于三类内部事务信息",
+    "denied_process_info": "（三）6.属于四类过程性信息",
+    "denied_enforcement_file": "（三）7.属于行政执法案卷",
+    "denied_inquiry": "（三）8.属于行政查询事项",
+    "unavailable_not_held": "（四）1.本机关不掌握相关政府信息",
+    "unavailable_needs_creation": "（四）2.没有现成信息需要另行制作",
+    "unavailable_unclear": "（四）3.补正后申请内容仍不明确",
+    "rejected_petition": "（五）1.信访举报投诉类申请",
+    "rejected_duplicate": "（五）2.重复申请",
+    "rejected_publication": "（五）3.要求提供公开出版物",
+    "rejected_excessive": "（五）4.无正当理由大量反复申请",
+    "rejected_confirmation": "（五）5.要求行政机关确认或重新出具已获取信息",
+    "other_no_correction": "（六）1.申请人无正当理由逾期不补正",
+    "other_unpaid_fee": "（六）2.申请人逾期未按收费通知要求缴纳费用",
+    "other_other": "（六）3.其他",
+    "other_handling": "（六）其他处理",
+    "total_processed": "（七）总计",
+    "carried_forward": "四、结转下年度继续办理",
+}
+APPLICATION_ROWS: Final[tuple[str, ...]] = tuple(APPLICATION_ROW_LABELS)
+OTHER_SUBROWS: Final[tuple[str, ...]] = ("other_no_correction", "other_unpaid_fee", "other_other")
+
+# rows summed by identity 2 (total_processed = sum of outcomes)
+OUTCOME_ROWS: Final[tuple[str, ...]] = tuple(
+    r
+    for r in APPLICATION_ROWS
+    if r.startswith(("granted", "partially_granted", "denied_", "unavailable_", "rejected_", "other_"))
+)
+
+# section 四
+REVIEW_GROUPS: Final[dict[str, str]] = {
+    "reconsideration": "行政复议",
+    "litigation_direct": "未经复议直接起诉",
+    "litigation_after_reconsideration": "复议后起诉",
+}
+REVIEW_COLUMNS: Final[tuple[str, ...]] = ("upheld", "corrected", "other", "pending", "total")
+
+# section 二, per template: item key -> (label, field keys)
+ACTIVE_DISCLOSURE: Final[dict[TemplateName, dict[str, tuple[str, tuple[str, ...]]]]] = {
+    "2021": {
+        "regulations": ("规章", ("issued", "repealed", "in_force")),
+        "normative_documents": ("规范性文件", ("issued", "repealed", "in_force")),
+        "licensing": ("行政许可", ("decisions",)),
+        "penalty": ("行政处罚", ("decisions",)),
+        "coercion": ("行政强制", ("decisions",)),
+        "fees": ("行政事业性收费", ("amount_10k_yuan",)),
+    },
+    "2019": {
+        "regulations": ("规章", ("made", "published", "total_published")),
+        "normative_documents": ("规范性文件", ("made", "published", "total_published")),
+        "licensing": ("行政许可", ("items_last_year", "items_change", "decisions")),
+        "other_services": ("其他对外管理服务事项", ("items_last_year", "items_change", "decisions")),
+        "penalty": ("行政处罚", ("items_last_year", "items_change", "decisions")),
+        "coercion": ("行政强制", ("items_last_year", "items_change", "decisions")),
+        "fees": ("行政事业性收费", ("items_last_year", "items_change")),
+        "procurement": ("政府集中采购", ("projects", "amount_yuan")),
+    },
+}
+
+# fields whose values are money and keep their decimals
+MONEY_FIELDS: Final[frozenset[str]] = frozenset({"amount_10k_yuan", "amount_yuan"})
+
+METADATA_FIELDS: Final[tuple[str, ...]] = ("organization", "year", "published_on", "template")
+
+
+def application_keys(rows: tuple[str, ...] | list[str]) -> list[str]:
+    """Dotted keys of every applications cell of the given rows."""
+    return [f"applications.{row}.{col}" for row in rows for col in APPLICANT_COLUMNS]
+
+
+def review_keys() -> list[str]:
+    return [f"reviews_and_lawsuits.{group}.{col}" for group in REVIEW_GROUPS for col in REVIEW_COLUMNS]
+
+
+def active_keys(template: TemplateName) -> list[str]:
+    return [
+        f"active_disclosure.{item}.{field}"
+        for item, (_, fields) in ACTIVE_DISCLOSURE[template].items()
+        for field in fields
+    ]
