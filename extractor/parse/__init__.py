@@ -1,0 +1,147 @@
+"""The rule-based parser: a ``Document`` in, every field of the report out.
+
+Path of a report through here: normalise the text (offsets kept) -> find the
+section headings -> find every row label of the three tables -> read the
+numbers after each label (cells where the loader gave them) -> choose the
+reading of ambiguous rows with the tally identities -> metadata.
+"""
+
+from __future__ import annotations
+
+from extractor.document import Document
+from extractor.parse.layout import document_norm, find_sections
+from extractor.parse.metadata import read_metadata
+from extractor.parse.outcome import ParseOutcome, Span
+from extractor.parse.rows import RowReader, find_active_anchors, find_application_anchors
+from extractor.parse.tables import (
+    CONF_MISSING,
+    CellReading,
+    detect_template,
+    read_active,
+    read_applications,
+    read_reviews,
+)
+from extractor.result import Engine, FieldDetail, Source
+from extractor.template import ACTIVE_DISCLOSURE, APPLICANT_COLUMNS, TemplateName
+
+__all__ = ["ParseOutcome", "parse_document"]
+
+
+def parse_document(doc: Document) -> ParseOutcome:
+    norm = document_norm(doc)
+    sections = find_sections(norm)
+    region = sections.tables_span()
+
+    app_anchors = find_application_anchors(norm, *region)
+    template = detect_template(norm, *region)
+    metadata = read_metadata(norm)
+    year = metadata["year"].value
+    if template is None and (app_anchors or "active_disclosure" in sections.starts):
+        template = "2019" if isinstance(year, int) and year <= 2020 else "2021"
+    active_keys = list(ACTIVE_DISCLOSURE[template]) if template else []
+    active_anchors = find_active_anchors(norm, *region, active_keys)
+
+    reader = RowReader(doc, norm, sections, app_anchors + active_anchors)
+    active = read_active(reader, norm, active_anchors, template, region) if template else {}
+    reader.consumed_until = 0
+    applications = read_applications(reader, app_anchors)
+    after = app_anchors[-1].end if app_anchors else region[0]
+    reviews, review_span = read_reviews(reader, norm, sections, after)
+
+    outcome = ParseOutcome(fields={}, template=template)
+    builder = _FieldBuilder(doc, outcome)
+
+    for name in ("organization", "year", "published_on"):
+        meta = metadata[name]
+        builder.add(name, CellReading(meta.value, meta.confidence, meta.start, meta.end, review=meta.review))
+    template_reading = CellReading(template, 0.95 if template else 0.0)
+    if template is None:
+        template_reading.review = "no section 二 header told the template apart"
+    builder.add("template", template_reading)
+
+    if template:
+        for item, (_, field_keys) in ACTIVE_DISCLOSURE[template].items():
+            row = active.get(item, {})
+            for field_key in field_keys:
+                builder.add(f"active_disclosure.{item}.{field_key}", row.get(field_key) or _blank_table())
+    for row_key, cells in applications.items():
+        outcome.rows.append(row_key)
+        for col in APPLICANT_COLUMNS:
+            builder.add(f"applications.{row_key}.{col}", cells[col])
+    for key in _review_keys():
+        builder.add(f"reviews_and_lawsuits.{key}", reviews.get(key) or _blank_table(bool(reviews)))
+
+    _record_sections(outcome, sections, region, active_anchors, app_anchors, review_span, norm)
+    return outcome
+
+
+def _review_keys() -> list[str]:
+    from extractor.parse.tables import REVIEW_KEYS
+
+    return REVIEW_KEYS
+
+
+def _blank_table(table_found: bool = False) -> CellReading:
+    if table_found:
+        return CellReading(None, CONF_MISSING, review="value not found in the table")
+    return CellReading(None, 0.9)
+
+
+class _FieldBuilder:
+    def __init__(self, doc: Document, outcome: ParseOutcome) -> None:
+        self.doc = doc
+        self.outcome = outcome
+
+    def add(self, key: str, cell: CellReading) -> None:
+        source = None
+        if cell.start is not None and cell.end is not None:
+            box = None
+            cell_ref = None
+            line = cell.token.line if cell.token is not None else None
+            if line is not None and line.cells is not None and cell.token is not None:
+                index = cell.token.cell_index
+                if index is not None and index < len(line.cells):
+                    box = line.cells[index].box
+                    cell_ref = line.cells[index].ref
+            elif line is not None:
+                box = line.box
+            engine = Engine.OCR if line is not None and line.confidence < 1.0 else Engine.PARSER
+            source = Source(
+                engine=engine,
+                page=line.page if line is not None else self.doc.page_at(cell.start),
+                start=cell.start,
+                end=cell.end,
+                box=box,
+                cell=cell_ref,
+                text=self.doc.text[cell.start : cell.end],
+            )
+        elif cell.restored:
+            source = Source(engine=Engine.INFERRED)
+        self.outcome.fields[key] = FieldDetail(
+            value=cell.value,
+            confidence=round(cell.confidence, 4),
+            source=source,
+            alternatives=cell.alternatives,
+            note=cell.review,
+        )
+        if cell.review:
+            self.outcome.review[key] = cell.review
+
+
+def _record_sections(outcome, sections, region, active_anchors, app_anchors, review_span, norm) -> None:  # type: ignore[no-untyped-def]
+    if active_anchors:
+        start = min(a.start for a in active_anchors)
+        end = max(a.end for a in active_anchors) + 200
+        outcome.sections["active_disclosure"] = Span(max(0, start - 300), min(len(norm), end))
+    if app_anchors:
+        outcome.sections["applications"] = Span(
+            max(0, app_anchors[0].start - 400), min(len(norm), app_anchors[-1].end + 300)
+        )
+    if review_span:
+        outcome.sections["reviews_and_lawsuits"] = Span(*review_span)
+    outcome.sections["metadata"] = Span(0, min(len(norm), 1500))
+    if len(norm) > 3000:
+        outcome.sections["metadata_tail"] = Span(max(0, len(norm) - 600), len(norm))
+
+
+TemplateNameT = TemplateName

@@ -1,0 +1,90 @@
+"""Row labels of the three tables, as whitespace-tolerant patterns with their variants."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from extractor.parse.layout import loose
+
+
+def _alt(*words: str) -> str:
+    return "(?:" + "|".join(loose(w) for w in words) + ")"
+
+
+# section 三, in printed order; the key words are distinctive enough that the
+# enumerators ((一), 1., 1、) and the group labels may be missing or broken
+APPLICATION_ANCHORS: dict[str, str] = {
+    "new_received": _alt("本年新收", "新收政府信息公开申请"),
+    "carried_over": _alt("上年结转"),
+    "granted": _alt("予以公开"),
+    "partially_granted": _alt("部分公开"),
+    "denied_state_secret": _alt("国家秘密"),
+    "denied_prohibited_by_law": _alt("禁止公开", "行政止公开", "法规禁止", "法律行政法规"),
+    "denied_security_stability": _alt("三安全一稳定", "危及"),
+    "denied_third_party": _alt("第三方合法权益", "第三方"),
+    "denied_internal_affairs": _alt("内部事务"),
+    "denied_process_info": _alt("过程性信息"),
+    "denied_enforcement_file": _alt("行政执法案卷", "执法案卷"),
+    "denied_inquiry": _alt("行政查询", "查询事项"),
+    "unavailable_not_held": _alt("不掌握"),
+    "unavailable_needs_creation": _alt("另行制作", "没有现成信息"),
+    "unavailable_unclear": _alt("仍不明确", "补正后申请"),
+    "rejected_petition": _alt("信访举报", "信访"),
+    "rejected_duplicate": _alt("重复申请"),
+    "rejected_publication": _alt("公开出版物", "出版物"),
+    "rejected_excessive": _alt("大量反复", "反复申请"),
+    "rejected_confirmation": _alt("重新出具", "确认或重新"),
+    "other_no_correction": _alt("逾期不补正", "不补正"),
+    "other_unpaid_fee": _alt("缴纳费用", "收费通知"),
+    "other_other": r"(?:3\s*[.、]?\s*)?" + loose("其他") + r"(?!\s*处\s*理)",
+    "other_handling": loose("其他处理"),
+    "total_processed": r"(?:\(\s*七\s*\)|七\s*[、.])\s*" + loose("总计"),
+    "carried_forward": _alt("结转下年度", "下年度继续办理", "转下年度"),
+}
+
+# section 二: the item labels, which stand at the start of a line or a cell
+_LINE_START = r"(?:^|(?<=[\n\t|]))[ \t*]*"
+ACTIVE_ANCHORS: dict[str, str] = {
+    "regulations": _LINE_START + loose("规章") + r"(?![\u4e00-\u9fff])",
+    "normative_documents": _LINE_START + r"(?:行\s*政\s*)?" + loose("规范性文件") + r"(?![\u4e00-\u9fff])",
+    "licensing": _LINE_START + loose("行政许可") + r"(?![\u4e00-\u9fff])",
+    "other_services": _LINE_START + loose("其他对外管理服务事项"),
+    "penalty": _LINE_START + loose("行政处罚") + r"(?![\u4e00-\u9fff])",
+    "coercion": _LINE_START + loose("行政强制") + r"(?![\u4e00-\u9fff])",
+    "fees": _LINE_START + loose("行政事业性收费") + r"(?![\u4e00-\u9fff])",
+    "procurement": _LINE_START + loose("政府集中采购") + r"(?![\u4e00-\u9fff])",
+}
+
+TEMPLATE_2019_HEADERS = re.compile(_alt("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量"))
+TEMPLATE_2021_HEADERS = re.compile(_alt("本年制发件数", "本年新制发件数", "本年废止件数", "现行有效件数"))
+FEES_UNIT = re.compile(loose("收费金额") + r"[^\n]{0,12}?" + r"(万\s*元|元)")
+PROCUREMENT_UNIT = re.compile(loose("采购总金额") + r"[^\n]{0,12}?" + r"(万\s*元|元)")
+
+# words that end a run of numbers: any other row label or a table header
+STOP_WORDS = re.compile(
+    _alt(
+        "第二十条",
+        "信息内容",
+        "申请人情况",
+        "行政复议",
+        "行政诉讼",
+        "结果维持",
+        "本年度办理结果",
+    )
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    key: str
+    start: int
+    end: int
+
+
+def compiled(patterns: dict[str, str]) -> dict[str, re.Pattern[str]]:
+    return {key: re.compile(pattern) for key, pattern in patterns.items()}
+
+
+APPLICATION_RE = compiled(APPLICATION_ANCHORS)
+ACTIVE_RE = compiled(ACTIVE_ANCHORS)

@@ -1,0 +1,191 @@
+"""Where things are: section headings, table row anchors, and the tokens after them.
+
+Everything here works on the normalised document text (same offsets as the
+original), so matches are spans of the document.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from extractor.document import Document, Line
+from extractor.parse.normalize import normalize, parse_number
+
+
+def loose(word: str) -> str:
+    """A regex for ``word`` that tolerates white space between its characters.
+
+    Labels come out of PDFs one character per line; markdown and OCR add spaces.
+    """
+    return r"\s*".join(re.escape(ch) for ch in word)
+
+
+# Section headings: the numeral and the keywords that tell them apart from the
+# table rows that also start with 一、 二、 三、 四、.
+SECTION_PATTERNS: dict[str, re.Pattern[str]] = {
+    "general": re.compile(rf"(?m)^[\s#|*]*{loose('一')}\s*[、.,]\s*{loose('总体情况')}"),
+    "active_disclosure": re.compile(rf"(?m)^[\s#|*]*(?:{loose('二')}\s*[、.,])?\s*{loose('主动公开政府信息')}"),
+    "applications": re.compile(rf"(?m)^[\s#|*]*(?:{loose('三')}\s*[、.,])?\s*{loose('收到和处理政府信息公开申请')}"),
+    "reviews_and_lawsuits": re.compile(
+        rf"(?m)^[\s#|*]*{loose('四')}\s*[、.,]\s*[^\n]{{0,30}}?(?:{loose('行政复议')}|{loose('行政诉讼')})"
+    ),
+    "problems": re.compile(rf"(?m)^[\s#|*]*{loose('五')}\s*[、.,]\s*[^\n]{{0,12}}?{loose('存在')}"),
+    "other": re.compile(rf"(?m)^[\s#|*]*{loose('六')}\s*[、.,]\s*[^\n]{{0,6}}?{loose('其他需要报告')}"),
+}
+
+
+@dataclass(slots=True)
+class Sections:
+    starts: dict[str, int]
+    length: int
+
+    def tables_span(self) -> tuple[int, int]:
+        """From the first table section heading to the problems section (or the end)."""
+        firsts = [self.starts[k] for k in ("active_disclosure", "applications") if k in self.starts]
+        start = min(firsts) if firsts else 0
+        end = self.starts.get("problems", self.length)
+        if end <= start:
+            end = self.length
+        return start, end
+
+    def span(self, name: str) -> tuple[int, int] | None:
+        if name not in self.starts:
+            return None
+        start = self.starts[name]
+        later = [pos for pos in self.starts.values() if pos > start]
+        return start, min(later) if later else self.length
+
+
+def find_sections(norm: str) -> Sections:
+    starts: dict[str, int] = {}
+    for name, pattern in SECTION_PATTERNS.items():
+        # the heading is the first match after the previous heading, where one exists
+        matches = list(pattern.finditer(norm))
+        if matches:
+            starts[name] = matches[0].start()
+    # a heading of section 4 must come after section 3's heading
+    if "reviews_and_lawsuits" in starts and "applications" in starts:
+        later = [
+            m.start()
+            for m in SECTION_PATTERNS["reviews_and_lawsuits"].finditer(norm)
+            if m.start() > starts["applications"]
+        ]
+        if later:
+            starts["reviews_and_lawsuits"] = later[0]
+    return Sections(starts, len(norm))
+
+
+@dataclass(slots=True)
+class Token:
+    """One piece of a table region: a number, a blank cell, or text."""
+
+    kind: str  # "num", "blank", "text"
+    text: str
+    start: int
+    end: int
+    value: int | float | None = None
+    unit: str | None = None  # 元, 万元, 个, 件 ... printed after a number
+    line: Line | None = None
+    cell_index: int | None = None
+
+    @property
+    def digits(self) -> str:
+        return self.text.replace(",", "")
+
+
+# a number, with an optional unit right after it
+_NUM_RE = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
+_UNIT_RE = re.compile(r"\s*(万元|亿元|元|个|件|项|条|次|家|份|人次|宗)")
+_NOTE_RE = re.compile(r"\((?:其中|含|包括|注)[^)]{0,40}\)")
+_ENUM_AFTER = re.compile(r"\s*[.、]\s*(?=[\u4e00-\u9fff(“\"])")
+_DATE_AFTER = re.compile(r"\s*(?:年|月|日|号|季度|%)")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_FOOTER = re.compile(r"^\s*[-—–]?\s*\d{1,3}\s*[-—–]?\s*$")
+
+
+def tokenize(norm: str, start: int, end: int, line: Line | None = None, cell_index: int | None = None) -> list[Token]:
+    """Tokens of ``norm[start:end]``: numbers (with units), and the text between them."""
+    tokens: list[Token] = []
+    segment = norm[start:end]
+    notes = [(m.start(), m.end()) for m in _NOTE_RE.finditer(segment)]
+    pos = 0
+    text_start: int | None = None
+
+    def flush_text(upto: int) -> None:
+        nonlocal text_start
+        if text_start is not None:
+            piece = segment[text_start:upto]
+            if piece.strip() and _CJK.search(piece) or re.search(r"[A-Za-z]", piece or ""):
+                tokens.append(Token("text", piece.strip(), start + text_start, start + upto, line=line,
+                                    cell_index=cell_index))
+            text_start = None
+
+    while pos < len(segment):
+        note = next((n for n in notes if n[0] == pos), None)
+        if note:
+            flush_text(pos)
+            pos = note[1]
+            continue
+        match = _NUM_RE.match(segment, pos)
+        prev = segment[pos - 1] if pos else ""
+        if match and not (prev.isdigit() or prev == "."):
+            after = segment[match.end():]
+            is_enum = bool(_ENUM_AFTER.match(after)) and "." not in match.group() and len(match.group()) <= 2
+            is_date = bool(_DATE_AFTER.match(after))
+            before = segment[max(0, pos - 2):pos]
+            is_ordinal = before.endswith("第")
+            if not (is_enum or is_date or is_ordinal):
+                flush_text(pos)
+                unit_match = _UNIT_RE.match(after)
+                unit = unit_match.group(1) if unit_match else None
+                tokens.append(
+                    Token(
+                        "num",
+                        match.group(),
+                        start + pos,
+                        start + match.end(),
+                        parse_number(match.group()),
+                        unit,
+                        line,
+                        cell_index,
+                    )
+                )
+                pos = match.end() + (unit_match.end() if unit_match else 0)
+                continue
+            if text_start is None:
+                text_start = pos
+            pos = match.end()
+            continue
+        if text_start is None and not segment[pos].isspace():
+            text_start = pos
+        pos += 1
+    flush_text(len(segment))
+    return tokens
+
+
+def line_tokens(norm: str, line: Line, from_offset: int | None = None) -> list[Token]:
+    """Tokens of one line; a structured line gives one token run per cell and blanks for empty cells."""
+    lo = line.start if from_offset is None else max(line.start, from_offset)
+    if _FOOTER.match(norm[line.start:line.end]) and line.cells is None:
+        return []
+    if line.cells is None:
+        return tokenize(norm, lo, line.end, line)
+    tokens: list[Token] = []
+    for index, cell in enumerate(line.cells):
+        if cell.end <= lo and cell.start < lo:
+            continue
+        if not cell.text.strip() or norm[cell.start:cell.end].strip() in {"", "-", "/", "—"}:
+            tokens.append(Token("blank", "", cell.start, cell.end, line=line, cell_index=index))
+            continue
+        tokens.extend(tokenize(norm, max(cell.start, lo), cell.end, line, index))
+    return tokens
+
+
+_FOOTER_LINE = re.compile(r"(?m)^[ \t]*[-—–][ \t]*\d{1,3}[ \t]*[-—–][ \t]*$|^[ \t]*第[ \t]*\d{1,3}[ \t]*页.*$")
+
+
+def document_norm(doc: Document) -> str:
+    """The normalised document text, with page footers (``- 3 -``, ``第3页``) blanked out."""
+    norm = normalize(doc.text)
+    return _FOOTER_LINE.sub(lambda m: " " * len(m.group()), norm)

@@ -1,0 +1,49 @@
+"""Text normalisation that keeps offsets, and reading printed numbers."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+
+_EXTRA = str.maketrans({"〇": "0", "－": "-", "—": "-", "–": "-", "\u3000": " ", "\xa0": " ", "．": "."})
+
+
+@lru_cache(maxsize=4096)
+def _norm_char(char: str) -> str:
+    folded = unicodedata.normalize("NFKC", char)
+    return folded if len(folded) == 1 else char
+
+
+def normalize(text: str) -> str:
+    """NFKC per character (full-width digits and brackets to ASCII), same length as ``text``.
+
+    Keeping the length means every offset found in the normalised text is an
+    offset into the original, so spans trace back to the document.
+    """
+    out = "".join(_norm_char(c) for c in text)
+    return out.translate(_EXTRA).replace("\u3007", "0")
+
+
+_NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+
+
+def parse_number(text: str) -> int | float | None:
+    """``"1,234"`` -> 1234, ``"14520.30946"`` -> 14520.30946; None if not one number."""
+    text = normalize(text).strip().replace(" ", "")
+    if not _NUMBER.match(text):
+        return None
+    plain = text.replace(",", "")
+    if "." in plain:
+        try:
+            return float(Decimal(plain))
+        except InvalidOperation:
+            return None
+    return int(plain)
+
+
+def scale(value: int | float, factor: Decimal) -> int | float:
+    """Multiply a money amount by a unit factor without binary-float drift."""
+    result = Decimal(str(value)) * factor
+    return int(result) if result == result.to_integral_value() else float(result)

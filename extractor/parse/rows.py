@@ -1,0 +1,142 @@
+"""Finding each table row's label and the tokens that hold its numbers."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from extractor.document import Document, Line
+from extractor.parse.anchors import ACTIVE_RE, APPLICATION_RE, STOP_WORDS, Anchor
+from extractor.parse.layout import Sections, Token, line_tokens, tokenize
+from extractor.template import OTHER_SUBROWS
+
+
+@dataclass(slots=True)
+class RowTokens:
+    key: str
+    anchor: Anchor
+    tokens: list[Token]
+    structured: bool
+
+
+def find_application_anchors(norm: str, start: int, end: int) -> list[Anchor]:
+    """Section 三's row labels in template order, each searched after the previous one."""
+    anchors: list[Anchor] = []
+    pos = start
+    for key, pattern in APPLICATION_RE.items():
+        if key == "other_handling":
+            continue
+        if key == "other_other" and not any(a.key in OTHER_SUBROWS for a in anchors):
+            handling = APPLICATION_RE["other_handling"].search(norm, pos, end)
+            if handling:
+                anchors.append(Anchor("other_handling", handling.start(), handling.end()))
+                pos = handling.end()
+            continue
+        match = pattern.search(norm, pos, end)
+        if match:
+            anchors.append(Anchor(key, match.start(), match.end()))
+            pos = match.end()
+    return anchors
+
+
+def find_active_anchors(norm: str, start: int, end: int, keys: list[str]) -> list[Anchor]:
+    anchors = []
+    for key in keys:
+        match = ACTIVE_RE[key].search(norm, start, end)
+        if match:
+            anchors.append(Anchor(key, match.start(), match.end()))
+    return sorted(anchors, key=lambda a: a.start)
+
+
+class RowReader:
+    """Reads the tokens of every anchored row of a document."""
+
+    def __init__(self, doc: Document, norm: str, sections: Sections, anchors: list[Anchor]) -> None:
+        self.doc = doc
+        self.norm = norm
+        self.lines = doc.lines
+        self._line_starts = [line.start for line in self.lines]
+        self.boundaries = sorted(
+            {a.start for a in anchors}
+            | set(sections.starts.values())
+            | {m.start() for m in STOP_WORDS.finditer(norm)}
+            | {sections.length}
+        )
+        self.consumed_until = 0
+
+    def line_at(self, offset: int) -> Line | None:
+        index = bisect.bisect_right(self._line_starts, offset) - 1
+        if 0 <= index < len(self.lines) and self.lines[index].start <= offset <= self.lines[index].end:
+            return self.lines[index]
+        return None
+
+    def next_boundary(self, offset: int) -> int:
+        index = bisect.bisect_right(self.boundaries, offset)
+        return self.boundaries[index] if index < len(self.boundaries) else len(self.norm)
+
+    def read(self, anchor: Anchor, width: int) -> RowTokens:
+        line = self.line_at(anchor.start)
+        if line is not None and line.cells:
+            tokens = self._structured(line, anchor)
+            if any(t.kind == "num" for t in tokens):
+                self.consumed_until = max(self.consumed_until, tokens[-1].end)
+                return RowTokens(anchor.key, anchor, tokens, True)
+        limit = self.next_boundary(anchor.end)
+        tokens = _number_run(tokenize(self.norm, anchor.end, limit))
+        if not tokens and self.consumed_until < anchor.start:
+            before = tokenize(self.norm, self.consumed_until, anchor.start)
+            tokens = _trailing_run(before)
+        if tokens:
+            self.consumed_until = max(self.consumed_until, tokens[-1].end)
+        for token in tokens:
+            token.line = self.line_at(token.start)
+        return RowTokens(anchor.key, anchor, tokens, False)
+
+    def _structured(self, line: Line, anchor: Anchor) -> list[Token]:
+        assert line.cells is not None
+        label_index = 0
+        for index, cell in enumerate(line.cells):
+            if cell.start <= anchor.start < max(cell.end, cell.start + 1):
+                label_index = index
+                break
+        tokens: list[Token] = []
+        for token in line_tokens(self.norm, line, line.cells[label_index].end):
+            if token.cell_index is not None and token.cell_index <= label_index:
+                continue
+            tokens.append(token)
+        # text cells before the first number continue the label; text after ends the row
+        while tokens and tokens[0].kind in ("text", "blank"):
+            tokens.pop(0)
+        for index, token in enumerate(tokens):
+            if token.kind == "text":
+                tokens = tokens[:index]
+                break
+        while tokens and tokens[-1].kind == "blank":
+            tokens.pop()
+        return tokens
+
+
+def _number_run(tokens: list[Token]) -> list[Token]:
+    """Numbers after a label: text before them continues the label, text after ends the row."""
+    run: list[Token] = []
+    for token in tokens:
+        if token.kind == "num":
+            run.append(token)
+        elif token.kind == "text" and run:
+            break
+    return run
+
+
+def _trailing_run(tokens: list[Token]) -> list[Token]:
+    run: list[Token] = []
+    for token in reversed(tokens):
+        if token.kind == "num":
+            run.insert(0, token)
+        elif token.kind == "text" and run:
+            break
+    return run
+
+
+def is_footer_line(text: str) -> bool:
+    return bool(re.match(r"^\s*[-—–]\s*\d{1,3}\s*[-—–]\s*$", text))

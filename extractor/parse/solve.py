@@ -1,0 +1,188 @@
+"""Choosing a reading of a table row when the text did not keep its cells apart.
+
+A row's printed tokens can be fewer than its columns (cells run together, a
+column lost by the text extraction), or more (a stray token). Each row gets a
+few candidate readings with a cost (how much they bend the text); the tally
+identities then choose among them. A row printed with exactly its number of
+cells has one reading, the literal one: printed numbers are never "fixed".
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from extractor.parse.layout import Token
+
+Value = int | float | None
+
+COST_SPLIT = 1  # a run of digits split in two
+COST_DROP = 2  # a stray token left out
+COST_INSERT = 3  # a cell the text lost, restored from the identities
+MAX_CANDIDATES = 5000
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """One cell of a reading: its value and the token (or part of one) it came from."""
+
+    value: Value
+    token: Token | None  # None: restored (inserted) cell
+    part: tuple[int, int] | None = None  # character range inside a split token
+
+
+@dataclass(slots=True)
+class Reading:
+    pieces: tuple[Piece, ...]
+    cost: int
+    inserted: frozenset[int] = frozenset()
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def values(self) -> tuple[Value, ...]:
+        return tuple(p.value for p in self.pieces)
+
+
+def _splits(digits: str, parts: int) -> list[list[tuple[int, int]]]:
+    """Ways to cut ``digits`` into ``parts`` numbers without leading zeros."""
+    if parts == 1:
+        return [[(0, len(digits))]] if _valid(digits) else []
+    out = []
+    for cuts in itertools.combinations(range(1, len(digits)), parts - 1):
+        bounds = (0, *cuts, len(digits))
+        ranges = [(bounds[i], bounds[i + 1]) for i in range(parts)]
+        if all(_valid(digits[a:b]) for a, b in ranges):
+            out.append(ranges)
+            if len(out) > MAX_CANDIDATES:
+                break
+    return out
+
+
+def _valid(piece: str) -> bool:
+    return bool(piece) and (piece == "0" or not piece.startswith("0"))
+
+
+def _token_options(token: Token, max_parts: int) -> list[list[Piece]]:
+    """Each way of reading one token as one or more cells."""
+    if token.kind == "blank":
+        return [[Piece(None, token)]]
+    options = [[Piece(token.value, token)]]
+    digits = token.text
+    if token.value is None or not digits.isdigit() or len(digits) < 2:
+        return options
+    if not _valid(digits):  # "000015": a leading zero means cells ran together
+        options = []
+    for parts in range(2, min(len(digits), max_parts) + 1):
+        for ranges in _splits(digits, parts):
+            options.append([Piece(int(digits[a:b]), token, (a, b)) for a, b in ranges])
+    return options
+
+
+def candidates(
+    tokens: Sequence[Token],
+    width: int,
+    fits: Callable[[tuple[Value, ...]], bool],
+    allow_insert: bool = True,
+) -> list[Reading]:
+    """Readings of ``tokens`` as ``width`` cells.
+
+    ``fits`` says whether a full reading satisfies the row's own identity; it
+    is used to restore one lost cell (the value that makes the row fit) and to
+    prune split readings.
+    """
+    tokens = list(tokens)
+    if len(tokens) == width and all(t.kind == "blank" or _valid(t.text.replace(",", "").split(".")[0]) for t in tokens):
+        return [Reading(tuple(_piece(t) for t in tokens), 0)]
+
+    readings: dict[tuple[Value, ...], Reading] = {}
+
+    def add(reading: Reading) -> None:
+        known = readings.get(reading.values)
+        if known is None or reading.cost < known.cost:
+            readings[reading.values] = reading
+        elif reading.cost == known.cost:
+            known.inserted = known.inserted | reading.inserted
+
+    # readings that drop stray tokens (at most two)
+    if len(tokens) > width:
+        extra = len(tokens) - width
+        if extra <= 2:
+            for dropped in itertools.combinations(range(len(tokens)), extra):
+                kept = [t for i, t in enumerate(tokens) if i not in dropped]
+                notes = [f"left out stray token {tokens[i].text!r}" for i in dropped]
+                add(Reading(tuple(_piece(t) for t in kept), COST_DROP * extra, notes=notes))
+        return _filtered(list(readings.values()), fits)
+
+    # readings that split glued digit runs, and optionally restore one lost cell
+    options = [_token_options(t, width) for t in tokens]
+    count = 0
+    for combo in itertools.product(*options):
+        pieces = [p for option in combo for p in option]
+        splits = len(pieces) - len(tokens)
+        count += 1
+        if count > MAX_CANDIDATES * 4:
+            break
+        if len(pieces) == width:
+            reading = Reading(tuple(pieces), COST_SPLIT * splits)
+            if splits == 0 or fits(reading.values):
+                add(reading)
+        elif len(pieces) == width - 1 and allow_insert and splits == 0:
+            for position in range(width):
+                restored = _restore(pieces, position, fits)
+                if restored is not None:
+                    add(Reading(restored, COST_SPLIT * splits + COST_INSERT, frozenset({position})))
+    return _filtered(list(readings.values()), fits)
+
+
+def _restore(pieces: list[Piece], position: int, fits: Callable[[tuple[Value, ...]], bool]) -> tuple[Piece, ...] | None:
+    """Insert a cell at ``position`` whose value makes the row fit, if exactly one does."""
+    base = [*pieces[:position], Piece(None, None), *pieces[position:]]
+    known = [p.value for p in base]
+    if any(v is None for i, v in enumerate(known) if i != position):
+        return None
+    # rows here are "parts = total" (last cell) or groups of such rows: try the
+    # value that balances the row containing the position
+    for value in _balancing_values(known, position):
+        trial = tuple(value if i == position else v for i, v in enumerate(known))
+        if value >= 0 and fits(trial):
+            return tuple(Piece(value, None) if i == position else p for i, p in enumerate(base))
+    return None
+
+
+def _balancing_values(values: list[Value], position: int) -> list[int]:
+    width = len(values)
+    group = width if width <= 7 else 5  # an applications row, or section 四's groups of five
+    lo = (position // group) * group
+    row = values[lo:lo + group]
+    idx = position - lo
+    nums = [v for i, v in enumerate(row) if i != idx]
+    if any(not isinstance(v, int) for v in nums):
+        return []
+    if idx == len(row) - 1:
+        return [sum(nums)]  # the lost cell is the total
+    total = nums[-1]
+    return [total - sum(nums[:-1])]
+
+
+def _filtered(readings: list[Reading], fits: Callable[[tuple[Value, ...]], bool]) -> list[Reading]:
+    fitting = [r for r in readings if fits(r.values)]
+    pool = fitting or readings
+    return sorted(pool, key=lambda r: r.cost)
+
+
+def _piece(token: Token) -> Piece:
+    return Piece(None if token.kind == "blank" else token.value, token)
+
+
+def row_fits(values: tuple[Value, ...]) -> bool:
+    """Identity 3: the six applicant columns add up to the total (a row with a blank fits)."""
+    if any(v is None for v in values):
+        return True
+    *parts, total = values
+    return abs(sum(parts) - total) < 1e-6  # type: ignore[arg-type, operator]
+
+
+def groups_fit(values: tuple[Value, ...], size: int = 5) -> bool:
+    """Identity 4 for consecutive groups of ``size`` cells (section 四)."""
+    return all(row_fits(values[i:i + size]) for i in range(0, len(values), size))

@@ -1,0 +1,334 @@
+"""Reading the three statistics tables into cell readings, choosing between
+ambiguous readings with the tally identities."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from extractor.checks import application_identities, evaluate_identity
+from extractor.parse.anchors import (
+    FEES_UNIT,
+    PROCUREMENT_UNIT,
+    TEMPLATE_2019_HEADERS,
+    TEMPLATE_2021_HEADERS,
+    Anchor,
+)
+from extractor.parse.layout import Sections, Token, line_tokens, tokenize
+from extractor.parse.normalize import scale
+from extractor.parse.rows import RowReader, RowTokens, _number_run
+from extractor.parse.solve import Reading, candidates, groups_fit, row_fits
+from extractor.template import (
+    ACTIVE_DISCLOSURE,
+    APPLICANT_COLUMNS,
+    REVIEW_COLUMNS,
+    REVIEW_GROUPS,
+    TemplateName,
+)
+
+Value = int | float | None
+
+CONF_LITERAL = 0.99
+CONF_STRUCTURED = 0.995
+CONF_SPLIT = 0.9
+CONF_RESTORED = 0.6
+CONF_AMBIGUOUS = 0.5
+CONF_MISSING = 0.3
+
+
+@dataclass(slots=True)
+class CellReading:
+    value: Value
+    confidence: float
+    start: int | None = None
+    end: int | None = None
+    token: Token | None = None
+    alternatives: list[Value] = field(default_factory=list)
+    review: str | None = None
+    restored: bool = False
+
+
+def _cells_from(reading: Reading, structured: bool, keys: list[str]) -> dict[str, CellReading]:
+    out: dict[str, CellReading] = {}
+    for index, (key, piece) in enumerate(zip(keys, reading.pieces, strict=True)):
+        if piece.token is None:
+            out[key] = CellReading(piece.value, CONF_RESTORED, restored=True,
+                                   review="restored from the tally identities: the text lost this cell")
+            continue
+        token = piece.token
+        start, end = token.start, token.end
+        if piece.part is not None:
+            start, end = token.start + piece.part[0], token.start + piece.part[1]
+        confidence = CONF_STRUCTURED if structured else CONF_LITERAL
+        if piece.part is not None:
+            confidence = CONF_SPLIT
+        if token.line is not None and token.line.confidence < 1.0:
+            confidence = min(confidence, token.line.confidence)
+        cell = CellReading(piece.value, confidence, start, end, token)
+        if index in reading.inserted:
+            cell.review = "the text lost a cell of this row; this value's column is not certain"
+            cell.confidence = min(cell.confidence, CONF_RESTORED)
+        out[key] = cell
+    for note in reading.notes:
+        for cell in out.values():
+            cell.review = cell.review or f"row read with a correction: {note}"
+            cell.confidence = min(cell.confidence, 0.8)
+    return out
+
+
+# --- section 三 -------------------------------------------------------------
+
+
+def read_applications(reader: RowReader, anchors: list[Anchor]) -> dict[str, dict[str, CellReading]]:
+    """Every anchored row of section 三 as seven cell readings."""
+    width = len(APPLICANT_COLUMNS)
+    row_tokens = {a.key: reader.read(a, width) for a in anchors}
+    options: dict[str, list[Reading]] = {}
+    for key, row in row_tokens.items():
+        if not row.tokens or all(t.kind == "blank" for t in row.tokens):
+            continue
+        found = candidates(row.tokens, width, row_fits)
+        if found:
+            options[key] = found
+    chosen, alternatives = _solve(options)
+    cells: dict[str, dict[str, CellReading]] = {}
+    for key, reading in chosen.items():
+        row_cells = _cells_from(reading, row_tokens[key].structured, list(APPLICANT_COLUMNS))
+        for col, values in alternatives.get(key, {}).items():
+            row_cells[col].alternatives = values
+            row_cells[col].review = row_cells[col].review or "more than one reading of this row fits every check"
+            row_cells[col].confidence = min(row_cells[col].confidence, CONF_AMBIGUOUS)
+        cells[key] = row_cells
+    for key, row in row_tokens.items():
+        if key not in cells and row.tokens and any(t.kind == "num" for t in row.tokens):
+            cells[key] = {
+                col: CellReading(None, CONF_MISSING, review="row printed, but its numbers could not be read")
+                for col in APPLICANT_COLUMNS
+            }
+    return cells
+
+
+def _flat(chosen: dict[str, Reading]) -> dict[str, Value]:
+    return {
+        f"applications.{row}.{col}": value
+        for row, reading in chosen.items()
+        for col, value in zip(APPLICANT_COLUMNS, reading.values, strict=True)
+    }
+
+
+def _score(chosen: dict[str, Reading]) -> tuple[int, int]:
+    values = _flat(chosen)
+    broken = sum(
+        1 for identity in application_identities(chosen) if evaluate_identity(identity, values).passed is False
+    )
+    return broken, sum(r.cost for r in chosen.values())
+
+
+def _solve(options: dict[str, list[Reading]]) -> tuple[dict[str, Reading], dict[str, dict[str, list[Value]]]]:
+    """Pick one reading per row so that the fewest identities break, then the least bending.
+
+    A lost column is usually the same column in every row, so each column is
+    tried as the lost one for all rows at once before rows are improved one by one.
+    """
+    positions: set[int | None] = {None}
+    for readings in options.values():
+        for reading in readings:
+            positions.update(reading.inserted)
+    best: dict[str, Reading] | None = None
+    best_score: tuple[int, int] | None = None
+    for hypothesis in sorted(positions, key=lambda p: -1 if p is None else p):
+        pools = {
+            row: [r for r in readings if not r.inserted or hypothesis in r.inserted] or readings
+            for row, readings in options.items()
+        }
+        chosen = {row: pool[0] for row, pool in pools.items()}
+        chosen, score = _descend(chosen, pools)
+        if best_score is None or score < best_score:
+            best, best_score = chosen, score
+    assert best is not None and best_score is not None
+    # the alternatives: other readings of a row that leave the score's broken count as it is
+    alternatives: dict[str, dict[str, list[Value]]] = {}
+    for row, readings in options.items():
+        for reading in readings:
+            if reading.values == best[row].values:
+                continue
+            trial = dict(best)
+            trial[row] = reading
+            if _score(trial)[0] <= best_score[0]:
+                for col, old, new in zip(APPLICANT_COLUMNS, best[row].values, reading.values, strict=True):
+                    if old != new:
+                        alternatives.setdefault(row, {}).setdefault(col, [])
+                        if new not in alternatives[row][col]:
+                            alternatives[row][col].append(new)
+    return best, alternatives
+
+
+def _descend(
+    chosen: dict[str, Reading], pools: dict[str, list[Reading]], rounds: int = 4
+) -> tuple[dict[str, Reading], tuple[int, int]]:
+    score = _score(chosen) if chosen else (0, 0)
+    for _ in range(rounds):
+        improved = False
+        for row, pool in pools.items():
+            if len(pool) < 2:
+                continue
+            for reading in pool:
+                if reading is chosen[row]:
+                    continue
+                trial = dict(chosen)
+                trial[row] = reading
+                trial_score = _score(trial)
+                if trial_score < score:
+                    chosen, score, improved = trial, trial_score, True
+        if not improved:
+            break
+    return chosen, score
+
+
+# --- section 二 -------------------------------------------------------------
+
+
+def detect_template(norm: str, start: int, end: int) -> TemplateName | None:
+    region = norm[start:end]
+    has_2019 = TEMPLATE_2019_HEADERS.search(region)
+    has_2021 = TEMPLATE_2021_HEADERS.search(region)
+    if has_2021 and not has_2019:
+        return "2021"
+    if has_2019 and not has_2021:
+        return "2019"
+    if has_2019 and has_2021:
+        return "2021" if has_2021.start() < has_2019.start() else "2019"
+    return None
+
+
+def read_active(
+    reader: RowReader, norm: str, anchors: list[Anchor], template: TemplateName, region: tuple[int, int]
+) -> dict[str, dict[str, CellReading]]:
+    layout = ACTIVE_DISCLOSURE[template]
+    out: dict[str, dict[str, CellReading]] = {}
+    for anchor in anchors:
+        _, fields = layout[anchor.key]
+        row = reader.read(anchor, len(fields))
+        tokens = [t for t in row.tokens if t.kind in ("num", "blank")]
+        values: dict[str, CellReading] = {}
+        if len(tokens) == len(fields):
+            for field_key, token in zip(fields, tokens, strict=True):
+                conf = CONF_STRUCTURED if row.structured else CONF_LITERAL
+                values[field_key] = CellReading(
+                    None if token.kind == "blank" else token.value, conf, token.start, token.end, token
+                )
+        else:
+            for index, field_key in enumerate(fields):
+                token = tokens[index] if index < len(tokens) else None
+                value = token.value if token is not None and token.kind == "num" else None
+                values[field_key] = CellReading(
+                    value,
+                    CONF_AMBIGUOUS if token else CONF_MISSING,
+                    token.start if token else None,
+                    token.end if token else None,
+                    token,
+                    review=f"row printed {len(tokens)} value(s) where the template has {len(fields)}",
+                )
+        _apply_units(anchor.key, values, norm, region)
+        out[anchor.key] = values
+    return out
+
+
+def _apply_units(item: str, values: dict[str, CellReading], norm: str, region: tuple[int, int]) -> None:
+    """Money in the unit the contract asks for: 万元 for fees (2021), 元 for procurement."""
+    header_unit = None
+    if "amount_10k_yuan" in values:
+        match = FEES_UNIT.search(norm, *region)
+        header_unit = match.group(1).replace(" ", "") if match else "万元"
+        _convert(values["amount_10k_yuan"], header_unit, "万元")
+    if "amount_yuan" in values:
+        match = PROCUREMENT_UNIT.search(norm, *region)
+        header_unit = match.group(1).replace(" ", "") if match else None
+        _convert(values["amount_yuan"], header_unit, "元")
+
+
+_UNIT_FACTOR = {"元": Decimal(1), "万元": Decimal(10000), "亿元": Decimal(100000000)}
+
+
+def _convert(cell: CellReading, header_unit: str | None, wanted: str) -> None:
+    if not isinstance(cell.value, int | float):
+        return
+    unit = (cell.token.unit if cell.token else None) or header_unit
+    if unit not in _UNIT_FACTOR:
+        if header_unit is None and cell.token is not None and cell.token.unit is None:
+            cell.review = cell.review or f"amount printed without a unit; read as {wanted}"
+            cell.confidence = min(cell.confidence, 0.8)
+        return
+    if unit != wanted:
+        cell.value = scale(cell.value, _UNIT_FACTOR[unit] / _UNIT_FACTOR[wanted])
+
+
+# --- section 四 -------------------------------------------------------------
+
+REVIEW_KEYS = [f"{group}.{col}" for group in REVIEW_GROUPS for col in REVIEW_COLUMNS]
+
+
+def read_reviews(reader: RowReader, norm: str, sections: Sections, after: int) -> tuple[
+    dict[str, CellReading], tuple[int, int] | None
+]:
+    span = sections.span("reviews_and_lawsuits")
+    if span is None:
+        match = _find_review_header(norm, after)
+        if match is None:
+            return {}, None
+        span = (match, reader.next_boundary(match + 40))
+        span = (match, sections.starts.get("problems", sections.length))
+    start, end = span
+    tokens = _review_tokens(reader, norm, start, end)
+    width = len(REVIEW_KEYS)
+    structured = any(t.kind == "blank" for t in tokens) or bool(tokens and tokens[0].line and tokens[0].line.cells)
+    readings = candidates(tokens, width, groups_fit) if tokens else []
+    cells: dict[str, CellReading] = {}
+    if not readings:
+        if tokens:
+            for key in REVIEW_KEYS:
+                cells[key] = CellReading(
+                    None, CONF_MISSING, review=f"section 四 printed {len(tokens)} values where the table has 15"
+                )
+        return cells, span
+    best = readings[0]
+    cells = _cells_from(best, structured, REVIEW_KEYS)
+    fitting = [r for r in readings if groups_fit(r.values)]
+    for other in fitting[1:]:
+        for key, old, new in zip(REVIEW_KEYS, best.values, other.values, strict=True):
+            if old != new and new not in cells[key].alternatives:
+                cells[key].alternatives.append(new)
+                cells[key].review = cells[key].review or "more than one reading of section 四 fits every check"
+                cells[key].confidence = min(cells[key].confidence, CONF_AMBIGUOUS)
+    return cells, span
+
+
+def _find_review_header(norm: str, after: int) -> int | None:
+    index = norm.find("行政复议", after)
+    return index if index >= 0 else None
+
+
+def _review_tokens(reader: RowReader, norm: str, start: int, end: int) -> list[Token]:
+    """The fifteen values of section 四: a structured values row if there is one, else the number run."""
+    for line in reader.lines:
+        if line.end < start or line.start > end or not line.cells:
+            continue
+        cells = line_tokens(norm, line)
+        filled = [t for t in cells if t.kind != "blank"]
+        if len(cells) >= 10 and filled and all(t.kind == "num" for t in filled):
+            while cells and cells[-1].kind == "blank" and len(cells) > 15:
+                cells.pop()
+            while cells and cells[0].kind == "blank" and len(cells) > 15:
+                cells.pop(0)
+            return cells
+    run = _number_run(tokenize(norm, start, end))
+    for token in run:
+        token.line = reader.line_at(token.start)
+    return run
+
+
+def rows_present(cells: dict[str, dict[str, CellReading]]) -> list[str]:
+    return list(cells)
+
+
+__all__ = ["CellReading", "RowTokens", "detect_template", "read_active", "read_applications", "read_reviews"]
