@@ -130,14 +130,14 @@ def tokenize(norm: str, start: int, end: int, line: Line | None = None, cell_ind
         match = _NUM_RE.match(segment, pos)
         prev = segment[pos - 1] if pos else ""
         if match and not (prev.isdigit() or prev == "."):
-            after = segment[match.end():]
+            after = norm[start + match.end() : start + match.end() + 12]  # may look past the segment
             is_enum = bool(_ENUM_AFTER.match(after)) and "." not in match.group() and len(match.group()) <= 2
             is_date = bool(_DATE_AFTER.match(after))
             before = segment[max(0, pos - 2):pos]
             is_ordinal = before.endswith("第")
             if not (is_enum or is_date or is_ordinal):
                 flush_text(pos)
-                unit_match = _UNIT_RE.match(after)
+                unit_match = _UNIT_RE.match(segment, match.end())
                 unit = unit_match.group(1) if unit_match else None
                 tokens.append(
                     Token(
@@ -151,7 +151,7 @@ def tokenize(norm: str, start: int, end: int, line: Line | None = None, cell_ind
                         cell_index,
                     )
                 )
-                pos = match.end() + (unit_match.end() if unit_match else 0)
+                pos = unit_match.end() if unit_match else match.end()
                 continue
             if text_start is None:
                 text_start = pos
