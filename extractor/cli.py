@@ -1,0 +1,166 @@
+"""``extractor``: extract reports, score them against gold, review uncertain fields."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from extractor.errors import ExtractorError
+
+EXIT_OK = 0
+EXIT_FAILED = 1  # some input could not be extracted / eval found silent errors
+EXIT_USAGE = 2
+
+
+def _dump(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def _progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from extractor.pipeline import ExtractOptions, extract_path
+
+    options = ExtractOptions(llm=args.llm, cache_dir=args.cache_dir)
+    paths: list[Path] = []
+    for raw in args.paths:
+        path = Path(raw)
+        paths.extend(sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path])
+    if len(paths) > 1 and args.out is None:
+        print("extractor extract: several inputs need --out DIR (one JSON file per input)", file=sys.stderr)
+        return EXIT_USAGE
+    if args.out is not None:
+        args.out.mkdir(parents=True, exist_ok=True)
+    failures = 0
+    for index, path in enumerate(paths, 1):
+        try:
+            result = extract_path(path, options)
+        except ExtractorError as exc:
+            failures += 1
+            print(f"error: {exc}", file=sys.stderr)
+            continue
+        except Exception as exc:  # an internal defect on one file must not stop the batch
+            failures += 1
+            print(f"error: {path}: internal error while extracting ({type(exc).__name__}: {exc})", file=sys.stderr)
+            continue
+        data = result.to_json()
+        if args.out is None:
+            print(_dump(data))
+        else:
+            target = args.out / f"{path.stem}.json"
+            target.write_text(_dump(data) + "\n", encoding="utf-8")
+            if len(paths) > 1 or args.verbose:
+                _progress(f"[{index}/{len(paths)}] {path.name}: {len(result.review)} field(s) to review -> {target}")
+    return EXIT_FAILED if failures else EXIT_OK
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from extractor.pipeline import ExtractOptions, extract_path
+    from extractor.scoring import format_report, run_eval
+
+    options = ExtractOptions(llm=args.llm, cache_dir=args.cache_dir)
+
+    def extract(path: Path) -> dict[str, Any]:
+        return extract_path(path, options).to_json()
+
+    if not args.gold_dir.is_dir():
+        print(f"extractor eval: {args.gold_dir} is not a directory of gold files", file=sys.stderr)
+        return EXIT_USAGE
+    report = run_eval(
+        args.gold_dir,
+        None if args.pred else extract,
+        pred_dir=args.pred,
+        docs_dirs=args.docs or [],
+        progress=_progress if args.verbose else None,
+    )
+    if not report.documents:
+        print(f"extractor eval: no gold files (*.json) in {args.gold_dir}", file=sys.stderr)
+        return EXIT_USAGE
+    print(format_report(report, show_errors=args.show))
+    failed = report.silent > 0 or bool(report.failures)
+    if args.min_accuracy is not None and report.accuracy < args.min_accuracy:
+        print(f"field accuracy {report.accuracy:.2%} is below --min-accuracy {args.min_accuracy:.2%}", file=sys.stderr)
+        failed = True
+    if args.max_wrong is not None and report.wrong > args.max_wrong:
+        print(f"{report.wrong} wrong field(s), more than --max-wrong {args.max_wrong}", file=sys.stderr)
+        failed = True
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="extractor",
+        description="Extract the statistics tables of 政府信息公开工作年度报告 (PDF, scans, Word, HTML, text) "
+        "as checked data with per-field sources.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    extract = sub.add_parser(
+        "extract",
+        help="extract reports to JSON",
+        description="Extract each input to DIR/<stem>.json (or print the JSON for a single input). "
+        "Exit status 1 when any input failed; each failure is one line on stderr.",
+    )
+    extract.add_argument("paths", nargs="+", metavar="PATH", help="report files (or directories of them)")
+    extract.add_argument("--out", type=Path, metavar="DIR", help="write DIR/<input stem>.json per input")
+    _llm_options(extract)
+    extract.add_argument("-v", "--verbose", action="store_true", help="print progress to stderr")
+    extract.set_defaults(func=cmd_extract)
+
+    evaluate = sub.add_parser(
+        "eval",
+        help="score extraction against gold files",
+        description="Extract the documents of GOLD_DIR's gold files (or read results from --pred) and print "
+        "field accuracy, wrong fields, silent errors (wrong and not in review) and review load. "
+        "Exit status 1 on any silent error or failed document.",
+    )
+    evaluate.add_argument("gold_dir", type=Path, metavar="GOLD_DIR")
+    evaluate.add_argument("--pred", type=Path, metavar="DIR", help="read results DIR/<stem>.json instead of extracting")
+    evaluate.add_argument("--docs", type=Path, action="append", metavar="DIR", help="also look for documents here")
+    evaluate.add_argument("--min-accuracy", type=float, metavar="F", help="fail below this field accuracy (0-1)")
+    evaluate.add_argument("--max-wrong", type=int, metavar="N", help="fail above this many wrong fields")
+    evaluate.add_argument("--show", type=int, default=30, metavar="N", help="list at most N wrong fields")
+    _llm_options(evaluate)
+    evaluate.add_argument("-v", "--verbose", action="store_true", help="print progress to stderr")
+    evaluate.set_defaults(func=cmd_eval)
+
+    try:
+        from extractor.review import add_review_commands
+    except ImportError:
+        pass
+    else:
+        add_review_commands(sub)
+    return parser
+
+
+def _llm_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--llm",
+        choices=["never", "auto", "always"],
+        default=None,
+        help="use the configured LLM endpoint: never, auto (only sections the parser is unsure of) or always; "
+        "default auto when EXTRACTOR_LLM_BASE_URL is set, else never",
+    )
+    parser.add_argument("--cache-dir", type=Path, metavar="DIR", help="LLM response cache (default .extractor-cache)")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except ExtractorError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
