@@ -83,7 +83,10 @@ class RowReader:
                 self.consumed_until = max(self.consumed_until, tokens[-1].end)
                 return RowTokens(anchor.key, anchor, tokens, True)
         limit = self.next_boundary(anchor.end)
-        tokens = _number_run(tokenize(self.norm, anchor.end, limit))
+        run = _number_run(tokenize(self.norm, anchor.end, limit))
+        for token in run:
+            token.line = self.line_at(token.start)
+        tokens = _whole_lines(run, width)
         if not tokens and self.consumed_until < anchor.start:
             before = tokenize(self.norm, self.consumed_until, anchor.start)
             tokens = _trailing_run(before)
@@ -126,6 +129,20 @@ def _number_run(tokens: list[Token]) -> list[Token]:
         elif token.kind == "text" and run:
             break
     return run
+
+
+def _whole_lines(run: list[Token], width: int) -> list[Token]:
+    """A run across lines ends at the first line break once it holds a row's worth of numbers.
+
+    Numbers of the next row printed before its label would otherwise join this row.
+    """
+    kept: list[Token] = []
+    for index, token in enumerate(run):
+        kept.append(token)
+        nxt = run[index + 1] if index + 1 < len(run) else None
+        if len(kept) >= width and nxt is not None and token.line is not nxt.line:
+            break
+    return kept
 
 
 def _trailing_run(tokens: list[Token]) -> list[Token]:

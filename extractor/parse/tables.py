@@ -116,12 +116,17 @@ def _flat(chosen: dict[str, Reading]) -> dict[str, Value]:
     }
 
 
-def _score(chosen: dict[str, Reading]) -> tuple[int, int]:
+def _score(chosen: dict[str, Reading]) -> tuple[int, int, int]:
+    """(identities broken, how much the text was bent, minus the ways each restored row arises).
+
+    The last term prefers, between equal readings, the one that more choices of
+    lost column produce: a lost zero column reads the same wherever it was.
+    """
     values = _flat(chosen)
     broken = sum(
         1 for identity in application_identities(chosen) if evaluate_identity(identity, values).passed is False
     )
-    return broken, sum(r.cost for r in chosen.values())
+    return broken, sum(r.cost for r in chosen.values()), -sum(len(r.inserted) for r in chosen.values())
 
 
 def _solve(options: dict[str, list[Reading]]) -> tuple[dict[str, Reading], dict[str, dict[str, list[Value]]]]:
@@ -135,7 +140,7 @@ def _solve(options: dict[str, list[Reading]]) -> tuple[dict[str, Reading], dict[
         for reading in readings:
             positions.update(reading.inserted)
     best: dict[str, Reading] | None = None
-    best_score: tuple[int, int] | None = None
+    best_score: tuple[int, int, int] | None = None
     for hypothesis in sorted(positions, key=lambda p: -1 if p is None else p):
         pools = {
             row: [r for r in readings if not r.inserted or hypothesis in r.inserted] or readings
@@ -165,8 +170,8 @@ def _solve(options: dict[str, list[Reading]]) -> tuple[dict[str, Reading], dict[
 
 def _descend(
     chosen: dict[str, Reading], pools: dict[str, list[Reading]], rounds: int = 4
-) -> tuple[dict[str, Reading], tuple[int, int]]:
-    score = _score(chosen) if chosen else (0, 0)
+) -> tuple[dict[str, Reading], tuple[int, int, int]]:
+    score = _score(chosen) if chosen else (0, 0, 0)
     for _ in range(rounds):
         improved = False
         for row, pool in pools.items():

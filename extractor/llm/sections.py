@@ -1,0 +1,91 @@
+"""The text sent for each section: the parser's span, else a keyword window.
+
+The fallback window starts at a heading or an anchor of the section (several
+candidates: a report names its sections in the introduction too, and some put
+one table inside another) and ends at the next section's heading; the
+candidate holding the most of the section's row labels wins.
+"""
+
+from __future__ import annotations
+
+import re
+
+from extractor.document import Document
+from extractor.llm.grounding import ACTIVE_ITEM_KEYS, APPLICATION_ROW_KEYS, CompactText
+from extractor.llm.types import SectionName, SectionText
+from extractor.parse.outcome import ParseOutcome
+
+MAX_SECTION_CHARS = 6000
+HEAD_CHARS = 1500
+TAIL_CHARS = 600
+
+_STARTS: dict[str, tuple[str, ...]] = {
+    "active_disclosure": (r"主动公开政府信息情况", r"第二十条第[（(]一[)）]项"),
+    "applications": (r"收到和处理政府信息公开申请情况", r"本列数据的勾稽关系", r"申请人情况"),
+    "reviews_and_lawsuits": (r"行政复议[、，]?\s*行政诉讼情况", r"行政复议\s*行政诉讼"),
+}
+_ENDS: dict[str, tuple[str, ...]] = {
+    "active_disclosure": (r"[三3][、.．]\s*收到和处理", r"[四4][、.．]\s*政府信息公开行政复议"),
+    "applications": (r"[四4][、.．]\s*政府信息公开行政复议", r"[五5][、.．]\s*存在的主要问题"),
+    "reviews_and_lawsuits": (r"[五5][、.．]\s*存在的主要问题", r"[六6][、.．]\s*其他需要报告"),
+}
+_LABELS: dict[str, tuple[str, ...]] = {
+    "active_disclosure": tuple(k[0] for k in ACTIVE_ITEM_KEYS.values()),
+    "applications": tuple(k[0] for k in APPLICATION_ROW_KEYS.values()),
+    "reviews_and_lawsuits": ("结果维持", "结果纠正", "尚未审结", "未经复议", "复议后起诉"),
+}
+# table headers: prose that names the section's items rarely prints these
+_MARKERS: dict[str, tuple[str, ...]] = {
+    "active_disclosure": ("信息内容", "处理决定数量", "现行有效件数", "对外公开总数量", "收费金额", "上一年项目数量"),
+    "applications": ("申请人情况", "自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构"),
+    "reviews_and_lawsuits": ("其他结果", "总计"),
+}
+
+
+def section_text(document: Document, parsed: ParseOutcome | None, section: SectionName) -> SectionText:
+    """The span the parser read the section from, or the best keyword window."""
+    text = document.text
+    span = parsed.sections.get(section) if parsed else None
+    if span is not None and 0 <= span.start < span.end <= len(text):
+        if section == "metadata":
+            return _with_tail(document, span.start, span.end, "parser_span")
+        return SectionText(section, text[span.start : span.end], ((span.start, span.end),), "parser_span")
+    if section == "metadata":
+        return _with_tail(document, 0, min(len(text), HEAD_CHARS), "head_and_tail")
+    window = keyword_window(text, section)
+    if window is None:
+        end = min(len(text), MAX_SECTION_CHARS)
+        return SectionText(section, text[:end], ((0, end),), "whole_document")
+    return SectionText(section, text[window[0] : window[1]], (window,), "keyword_window")
+
+
+def _with_tail(document: Document, start: int, end: int, origin: str) -> SectionText:
+    """Metadata: the given span plus the document's last lines (signature and date)."""
+    text = document.text
+    tail_start = max(end, len(text) - TAIL_CHARS)
+    segments = [(start, end)]
+    if tail_start < len(text):
+        segments.append((tail_start, len(text)))
+    joined = SectionText.SEPARATOR.join(text[a:b] for a, b in segments)
+    return SectionText("metadata", joined, tuple(segments), origin)  # type: ignore[arg-type]
+
+
+def keyword_window(text: str, section: str) -> tuple[int, int] | None:
+    starts = sorted({m.start() for pattern in _STARTS[section] for m in re.finditer(pattern, text)})
+    if not starts:
+        return None
+    best: tuple[int, int, int, int] | None = None  # (score, -length, start, end)
+    for start in starts:
+        end = min(len(text), start + MAX_SECTION_CHARS)
+        for pattern in _ENDS[section]:
+            match = re.compile(pattern).search(text, start + 1)
+            if match and match.start() < end:
+                end = match.start()
+        compact = CompactText(text[start:end]).text
+        labels = sum(label in compact for label in _LABELS[section])
+        markers = sum(marker in compact for marker in _MARKERS[section])
+        candidate = (labels + 3 * markers if labels else 0, start - end, start, end)
+        if best is None or candidate[:2] > best[:2]:
+            best = candidate
+    assert best is not None
+    return (best[2], best[3]) if best[0] > 0 else None
