@@ -64,8 +64,7 @@ def application_identities(rows: Iterable[str]) -> list[Identity]:
                 Identity(
                     f"applications.outcomes[{col}]",
                     ((_app("total_processed", col), -1), *((_app(r, col), 1) for r in outcomes)),
-                    "total_processed = sum of granted, partially_granted, denied_*, unavailable_*, "
-                    "rejected_*, other_*",
+                    "total_processed = sum of granted, partially_granted, denied_*, unavailable_*, rejected_*, other_*",
                 )
             )
     for row in present:
@@ -107,13 +106,20 @@ def evaluate_identity(identity: Identity, values: Mapping[str, Value]) -> CheckR
             detail=f"skipped: no value for {', '.join(nulls)}",
             fields=identity.fields,
         )
-    lhs = sum(float(values[k]) for k, coef in identity.terms if coef > 0)  # type: ignore[arg-type]
-    rhs = sum(float(values[k]) for k, coef in identity.terms if coef < 0)  # type: ignore[arg-type]
+    numbers = {k: float(v) for k, _ in identity.terms if isinstance(v := values.get(k), int | float)}
+    lhs = sum(numbers[k] for k, coef in identity.terms if coef > 0)
+    rhs = sum(numbers[k] for k, coef in identity.terms if coef < 0)
     difference = lhs - rhs
     passed = abs(difference) <= TOLERANCE
     detail = identity.text if passed else f"{identity.text}: {_num(lhs)} != {_num(rhs)} (off by {_num(difference)})"
     return CheckResult(
-        rule=identity.rule, passed=passed, detail=detail, fields=identity.fields, lhs=lhs, rhs=rhs, difference=difference
+        rule=identity.rule,
+        passed=passed,
+        detail=detail,
+        fields=identity.fields,
+        lhs=lhs,
+        rhs=rhs,
+        difference=difference,
     )
 
 

@@ -137,6 +137,7 @@ def empty_review_group() -> dict[str, None]:
 
 
 __all__ = [
+    "REVIEW_GROUPS",
     "ApplicationRow",
     "Report",
     "ReviewGroup",
@@ -145,5 +146,4 @@ __all__ = [
     "flatten",
     "report_keys",
     "unflatten",
-    "REVIEW_GROUPS",
 ]

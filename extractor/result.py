@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from extractor.report import Report, Value
 
 
-class Engine(str, Enum):
+class Engine(StrEnum):
     PARSER = "parser"
     OCR = "ocr"
     LLM = "llm"
@@ -55,7 +55,7 @@ class CheckResult(BaseModel):
     difference: float | None = None
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     SUCCESS = "success"
     PARTIAL = "partial"
     FAILURE = "failure"

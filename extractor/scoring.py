@@ -55,9 +55,8 @@ def score_document(gold: dict[str, Any], result: dict[str, Any]) -> DocumentScor
     pred_flat = flatten(result.get("report", {}))
     review = set(result.get("review", []))
     accept: dict[str, list[Any]] = gold.get("accept", {}) or {}
-    aliases = [gold["report"].get("organization")] + list(
-        gold.get("organization_aliases") or gold["report"].get("organization_aliases") or []
-    )
+    named = gold.get("organization_aliases") or gold["report"].get("organization_aliases") or []
+    aliases = [gold["report"].get("organization"), *named]
     gold_flat.pop("organization_aliases", None)
     score = DocumentScore(source=gold.get("source", "?"))
     for key in sorted(set(gold_flat) | set(pred_flat)):

@@ -14,7 +14,13 @@ from extractor.cli import build_parser, main
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO / "extractor" / "samples" / "jinchang_2022_report.txt"
 SCHEMA_REPORT_KEYS = [
-    "organization", "year", "published_on", "template", "active_disclosure", "applications", "reviews_and_lawsuits"
+    "organization",
+    "year",
+    "published_on",
+    "template",
+    "active_disclosure",
+    "applications",
+    "reviews_and_lawsuits",
 ]
 
 

@@ -66,13 +66,15 @@ def test_markdown_table_split_in_two_with_a_row_shifted_by_one_column() -> None:
     def md(key: str, row_values: list[int], shift: bool = False) -> str:
         cells = ["", plain_rows([(key, row_values)]).rsplit(" ", 7)[0], *map(str, row_values)]
         if shift:  # the label moved one cell left, a blank cell at the end
-            cells = cells[1:] + [""]
+            cells = [*cells[1:], ""]
         return "| " + " | ".join(cells) + " |"
 
     first = [md(k, v) for k, v in ROWS_2021[:8]]
     second = [md(k, v, shift=(k == "total_processed")) for k, v in ROWS_2021[8:]]
     rule = "|---|---|---|---|---|---|---|---|---|"
-    table = "\n".join(["| | | 自然人 | 商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他 | 总计 |", rule, *first])
+    table = "\n".join(
+        ["| | | 自然人 | 商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他 | 总计 |", rule, *first]
+    )
     table += "\n\n" + "\n".join(["| | | | | | | | | |", rule, *second])
     _, outcome = parse_text(report_text(table))
     assert_applications(outcome)

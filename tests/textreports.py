@@ -59,8 +59,10 @@ ROWS_2021: list[tuple[str, list[int]]] = [
     ("carried_forward", [1, 0, 0, 0, 0, 0, 1]),
 ]
 
-LABELS = {key: label.replace("（三）", "").replace("（四）", "").replace("（五）", "") for key, label in
-          APPLICATION_ROW_LABELS.items()}
+LABELS = {
+    key: label.replace("（三）", "").replace("（四）", "").replace("（五）", "")
+    for key, label in APPLICATION_ROW_LABELS.items()
+}
 LABELS["other_no_correction"] = "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"
 LABELS["other_unpaid_fee"] = "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"
 LABELS["other_other"] = "3.其他"

@@ -69,8 +69,6 @@ def load_text(path: Path, data: bytes) -> Document:
         else:
             line_start, raw_rest = offset, raw
         cells = split_cells(raw_rest, line_start)
-        pages[-1].lines.append(
-            Line(raw_rest, line_start, line_start + len(raw_rest), pages[-1].number, cells=cells)
-        )
+        pages[-1].lines.append(Line(raw_rest, line_start, line_start + len(raw_rest), pages[-1].number, cells=cells))
         offset += len(raw) + 1
     return Document(source=path.name, kind="text", pages=pages, text=text)

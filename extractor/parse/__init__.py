@@ -9,6 +9,7 @@ reading of ambiguous rows with the tally identities -> metadata.
 from __future__ import annotations
 
 from extractor.document import Document
+from extractor.parse.anchors import Anchor
 from extractor.parse.layout import document_norm, find_sections
 from extractor.parse.metadata import read_metadata
 from extractor.parse.outcome import ParseOutcome, Span
@@ -22,7 +23,7 @@ from extractor.parse.tables import (
     read_reviews,
 )
 from extractor.result import Engine, FieldDetail, Source
-from extractor.template import ACTIVE_DISCLOSURE, APPLICANT_COLUMNS, TemplateName
+from extractor.template import ACTIVE_DISCLOSURE, APPLICANT_COLUMNS
 
 __all__ = ["ParseOutcome", "parse_document"]
 
@@ -71,7 +72,7 @@ def parse_document(doc: Document) -> ParseOutcome:
     for key in _review_keys():
         builder.add(f"reviews_and_lawsuits.{key}", reviews.get(key) or _blank_table(bool(reviews)))
 
-    _record_sections(outcome, sections, region, active_anchors, app_anchors, review_span, norm)
+    _record_sections(outcome, active_anchors, app_anchors, review_span, norm)
     return outcome
 
 
@@ -128,7 +129,13 @@ class _FieldBuilder:
             self.outcome.review[key] = cell.review
 
 
-def _record_sections(outcome, sections, region, active_anchors, app_anchors, review_span, norm) -> None:  # type: ignore[no-untyped-def]
+def _record_sections(
+    outcome: ParseOutcome,
+    active_anchors: list[Anchor],
+    app_anchors: list[Anchor],
+    review_span: tuple[int, int] | None,
+    norm: str,
+) -> None:
     if active_anchors:
         start = min(a.start for a in active_anchors)
         end = max(a.end for a in active_anchors) + 200
@@ -143,5 +150,3 @@ def _record_sections(outcome, sections, region, active_anchors, app_anchors, rev
     if len(norm) > 3000:
         outcome.sections["metadata_tail"] = Span(max(0, len(norm) - 600), len(norm))
 
-
-TemplateNameT = TemplateName

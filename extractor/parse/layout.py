@@ -116,9 +116,10 @@ def tokenize(norm: str, start: int, end: int, line: Line | None = None, cell_ind
         nonlocal text_start
         if text_start is not None:
             piece = segment[text_start:upto]
-            if piece.strip() and _CJK.search(piece) or re.search(r"[A-Za-z]", piece or ""):
-                tokens.append(Token("text", piece.strip(), start + text_start, start + upto, line=line,
-                                    cell_index=cell_index))
+            if (piece.strip() and _CJK.search(piece)) or re.search(r"[A-Za-z]", piece or ""):
+                tokens.append(
+                    Token("text", piece.strip(), start + text_start, start + upto, line=line, cell_index=cell_index)
+                )
             text_start = None
 
     while pos < len(segment):
@@ -133,7 +134,7 @@ def tokenize(norm: str, start: int, end: int, line: Line | None = None, cell_ind
             after = norm[start + match.end() : start + match.end() + 12]  # may look past the segment
             is_enum = bool(_ENUM_AFTER.match(after)) and "." not in match.group() and len(match.group()) <= 2
             is_date = bool(_DATE_AFTER.match(after))
-            before = segment[max(0, pos - 2):pos]
+            before = segment[max(0, pos - 2) : pos]
             is_ordinal = before.endswith("第")
             if not (is_enum or is_date or is_ordinal):
                 flush_text(pos)
@@ -167,7 +168,7 @@ def tokenize(norm: str, start: int, end: int, line: Line | None = None, cell_ind
 def line_tokens(norm: str, line: Line, from_offset: int | None = None) -> list[Token]:
     """Tokens of one line; a structured line gives one token run per cell and blanks for empty cells."""
     lo = line.start if from_offset is None else max(line.start, from_offset)
-    if _FOOTER.match(norm[line.start:line.end]) and line.cells is None:
+    if _FOOTER.match(norm[line.start : line.end]) and line.cells is None:
         return []
     if line.cells is None:
         return tokenize(norm, lo, line.end, line)
@@ -175,7 +176,7 @@ def line_tokens(norm: str, line: Line, from_offset: int | None = None) -> list[T
     for index, cell in enumerate(line.cells):
         if cell.end <= lo and cell.start < lo:
             continue
-        if not cell.text.strip() or norm[cell.start:cell.end].strip() in {"", "-", "/", "—"}:
+        if not cell.text.strip() or norm[cell.start : cell.end].strip() in {"", "-", "/", "—"}:
             tokens.append(Token("blank", "", cell.start, cell.end, line=line, cell_index=index))
             continue
         tokens.extend(tokenize(norm, max(cell.start, lo), cell.end, line, index))

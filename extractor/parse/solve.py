@@ -154,15 +154,15 @@ def _balancing_values(values: list[Value], position: int) -> list[int]:
     width = len(values)
     group = width if width <= 7 else 5  # an applications row, or section 四's groups of five
     lo = (position // group) * group
-    row = values[lo:lo + group]
+    row = values[lo : lo + group]
     idx = position - lo
     nums = [v for i, v in enumerate(row) if i != idx]
-    if any(not isinstance(v, int) for v in nums):
+    ints = [v for v in nums if isinstance(v, int)]
+    if len(ints) != len(nums):
         return []
     if idx == len(row) - 1:
-        return [sum(nums)]  # the lost cell is the total
-    total = nums[-1]
-    return [total - sum(nums[:-1])]
+        return [sum(ints)]  # the lost cell is the total
+    return [ints[-1] - sum(ints[:-1])]
 
 
 def _filtered(readings: list[Reading], fits: Callable[[tuple[Value, ...]], bool]) -> list[Reading]:
@@ -185,4 +185,4 @@ def row_fits(values: tuple[Value, ...]) -> bool:
 
 def groups_fit(values: tuple[Value, ...], size: int = 5) -> bool:
     """Identity 4 for consecutive groups of ``size`` cells (section 四)."""
-    return all(row_fits(values[i:i + size]) for i in range(0, len(values), size))
+    return all(row_fits(values[i : i + size]) for i in range(0, len(values), size))

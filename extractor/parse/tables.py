@@ -26,7 +26,7 @@ from extractor.template import (
     TemplateName,
 )
 
-Value = int | float | None
+Value = int | float | str | None
 
 CONF_LITERAL = 0.99
 CONF_STRUCTURED = 0.995
@@ -52,8 +52,12 @@ def _cells_from(reading: Reading, structured: bool, keys: list[str]) -> dict[str
     out: dict[str, CellReading] = {}
     for index, (key, piece) in enumerate(zip(keys, reading.pieces, strict=True)):
         if piece.token is None:
-            out[key] = CellReading(piece.value, CONF_RESTORED, restored=True,
-                                   review="restored from the tally identities: the text lost this cell")
+            out[key] = CellReading(
+                piece.value,
+                CONF_RESTORED,
+                restored=True,
+                review="restored from the tally identities: the text lost this cell",
+            )
             continue
         token = piece.token
         start, end = token.start, token.end
@@ -224,14 +228,14 @@ def read_active(
                 )
         else:
             for index, field_key in enumerate(fields):
-                token = tokens[index] if index < len(tokens) else None
-                value = token.value if token is not None and token.kind == "num" else None
+                found = tokens[index] if index < len(tokens) else None
+                value = found.value if found is not None and found.kind == "num" else None
                 values[field_key] = CellReading(
                     value,
-                    CONF_AMBIGUOUS if token else CONF_MISSING,
-                    token.start if token else None,
-                    token.end if token else None,
-                    token,
+                    CONF_AMBIGUOUS if found else CONF_MISSING,
+                    found.start if found else None,
+                    found.end if found else None,
+                    found,
                     review=f"row printed {len(tokens)} value(s) where the template has {len(fields)}",
                 )
         _apply_units(anchor.key, values, norm, region)
@@ -273,9 +277,9 @@ def _convert(cell: CellReading, header_unit: str | None, wanted: str) -> None:
 REVIEW_KEYS = [f"{group}.{col}" for group in REVIEW_GROUPS for col in REVIEW_COLUMNS]
 
 
-def read_reviews(reader: RowReader, norm: str, sections: Sections, after: int) -> tuple[
-    dict[str, CellReading], tuple[int, int] | None
-]:
+def read_reviews(
+    reader: RowReader, norm: str, sections: Sections, after: int
+) -> tuple[dict[str, CellReading], tuple[int, int] | None]:
     span = sections.span("reviews_and_lawsuits")
     if span is None:
         match = _find_review_header(norm, after)
