@@ -179,3 +179,17 @@ def test_a_report_breaking_its_own_identity_keeps_the_printed_numbers() -> None:
     sec4 = SEC4_PLAIN.replace("2 1 0 0 3", "10 1 0 0 0")
     _, outcome = parse_text(report_text(plain_rows(), sec4=sec4))
     assert values(outcome, "reviews_and_lawsuits.reconsideration") == [10, 1, 0, 0, 0]
+
+
+def test_a_template_row_the_text_does_not_show_is_null_and_flagged() -> None:
+    rows = [line for line in plain_rows().splitlines() if "行政查询" not in line]
+    _, outcome = parse_text(report_text("\n".join(rows)))
+    assert values(outcome, "applications.denied_inquiry") == [None] * 7
+    assert "applications.denied_inquiry.total" in outcome.review
+
+
+def test_an_area_named_in_the_title_is_read_as_its_government_and_flagged() -> None:
+    text = report_text(plain_rows()).replace("示例市人民政府2023年", "示例县2023年")
+    _, outcome = parse_text(text)
+    assert outcome.fields["organization"].value == "示例县人民政府"
+    assert "organization" in outcome.review

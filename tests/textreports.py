@@ -74,7 +74,7 @@ def plain_rows(rows: list[tuple[str, list[int]]] = ROWS_2021) -> str:
 
 def report_text(sec3: str, sec2: str = SEC2_PLAIN, sec4: str = SEC4_PLAIN, between: str = "") -> str:
     return (
-        "示例市2023年政府信息公开工作年度报告\n"
+        "示例市人民政府2023年政府信息公开工作年度报告\n"
         "本报告所列数据统计期限自2023年1月1日起至2023年12月31日止。\n"
         "一、总体情况\n2023年，我市共发布信息100条。\n"
         f"二、主动公开政府信息情况\n{sec2}\n"

@@ -23,7 +23,7 @@ from extractor.parse.tables import (
     read_reviews,
 )
 from extractor.result import Engine, FieldDetail, Source
-from extractor.template import ACTIVE_DISCLOSURE, APPLICANT_COLUMNS
+from extractor.template import ACTIVE_DISCLOSURE, APPLICANT_COLUMNS, APPLICATION_ROWS, OTHER_SUBROWS
 
 __all__ = ["ParseOutcome", "parse_document"]
 
@@ -55,9 +55,12 @@ def parse_document(doc: Document) -> ParseOutcome:
     for name in ("organization", "year", "published_on"):
         meta = metadata[name]
         builder.add(name, CellReading(meta.value, meta.confidence, meta.start, meta.end, review=meta.review))
-    template_reading = CellReading(template, 0.95 if template else 0.0)
-    if template is None:
-        template_reading.review = "no section 二 header told the template apart"
+    detected = detect_template(norm, *region)
+    template_reading = CellReading(template, 0.95 if detected else 0.5)
+    if detected is None:
+        template_reading.review = "no section 二 header told the template apart" + (
+            f"; read as {template} from the year" if template else ""
+        )
     builder.add("template", template_reading)
 
     if template:
@@ -65,15 +68,24 @@ def parse_document(doc: Document) -> ParseOutcome:
             row = active.get(item, {})
             for field_key in field_keys:
                 builder.add(f"active_disclosure.{item}.{field_key}", row.get(field_key) or _blank_table())
-    for row_key, cells in applications.items():
+    for row_key in _expected_rows(template, applications) if applications else []:
         outcome.rows.append(row_key)
+        cells = applications.get(row_key)
         for col in APPLICANT_COLUMNS:
-            builder.add(f"applications.{row_key}.{col}", cells[col])
+            missing = CellReading(None, CONF_MISSING, review="the template has this row, but it was not found")
+            builder.add(f"applications.{row_key}.{col}", cells[col] if cells else missing)
     for key in _review_keys():
         builder.add(f"reviews_and_lawsuits.{key}", reviews.get(key) or _blank_table(bool(reviews)))
 
     _record_sections(outcome, active_anchors, app_anchors, review_span, norm)
     return outcome
+
+
+def _expected_rows(template: str | None, found: dict[str, object]) -> list[str]:
+    """The rows this report's table has: every template row, with （六） as printed (one row or three)."""
+    single = "other_handling" in found or (template == "2019" and not any(r in found for r in OTHER_SUBROWS))
+    sixth = {"other_handling"} if single else set(OTHER_SUBROWS)
+    return [r for r in APPLICATION_ROWS if r not in ("other_handling", *OTHER_SUBROWS) or r in sixth]
 
 
 def _review_keys() -> list[str]:
@@ -149,4 +161,3 @@ def _record_sections(
     outcome.sections["metadata"] = Span(0, min(len(norm), 1500))
     if len(norm) > 3000:
         outcome.sections["metadata_tail"] = Span(max(0, len(norm) - 600), len(norm))
-

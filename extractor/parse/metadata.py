@@ -49,9 +49,13 @@ def read_metadata(norm: str) -> dict[str, MetaField]:
         break
     if title is not None:
         org = _clean_org(org)
+        review = None
         if AREA_SUFFIX.search(org):
             org = f"{org}人民政府"
-        out["organization"] = MetaField(org, title.start("org"), title.end("org"), 0.9)
+            review = "the title names an area; read as its 人民政府"
+        elif len(org) > 30:
+            review = "the title line is unusually long for a body's name"
+        out["organization"] = MetaField(org, title.start("org"), title.end("org"), 0.7 if review else 0.9, review)
     else:
         out["organization"] = MetaField(None, confidence=0.0, review="no title naming the body was found")
 
