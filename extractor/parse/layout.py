@@ -25,13 +25,20 @@ def loose(word: str) -> str:
 # table rows that also start with 一、 二、 三、 四、.
 SECTION_PATTERNS: dict[str, re.Pattern[str]] = {
     "general": re.compile(rf"(?m)^[\s#|*]*{loose('一')}\s*[、.,]\s*{loose('总体情况')}"),
-    "active_disclosure": re.compile(rf"(?m)^[\s#|*]*(?:{loose('二')}\s*[、.,])?\s*{loose('主动公开政府信息')}"),
-    "applications": re.compile(rf"(?m)^[\s#|*]*(?:{loose('三')}\s*[、.,])?\s*{loose('收到和处理政府信息公开申请')}"),
+    "active_disclosure": re.compile(rf"(?m)^[\s#|*]*{loose('二')}\s*[、.,]\s*{loose('主动公开政府信息')}"),
+    "applications": re.compile(rf"(?m)^[\s#|*]*{loose('三')}\s*[、.,]\s*{loose('收到和处理政府信息公开申请')}"),
     "reviews_and_lawsuits": re.compile(
         rf"(?m)^[\s#|*]*{loose('四')}\s*[、.,]\s*[^\n]{{0,30}}?(?:{loose('行政复议')}|{loose('行政诉讼')})"
     ),
     "problems": re.compile(rf"(?m)^[\s#|*]*{loose('五')}\s*[、.,]\s*[^\n]{{0,12}}?{loose('存在')}"),
     "other": re.compile(rf"(?m)^[\s#|*]*{loose('六')}\s*[、.,]\s*[^\n]{{0,6}}?{loose('其他需要报告')}"),
+}
+
+
+# headings whose numeral was lost: used only when the numbered form is not there
+UNNUMBERED_PATTERNS: dict[str, re.Pattern[str]] = {
+    "active_disclosure": re.compile(rf"(?m)^[\s#|*]*{loose('主动公开政府信息情况')}"),
+    "applications": re.compile(rf"(?m)^[\s#|*]*{loose('收到和处理政府信息公开申请')}"),
 }
 
 
@@ -61,9 +68,11 @@ def find_sections(norm: str) -> Sections:
     starts: dict[str, int] = {}
     for name, pattern in SECTION_PATTERNS.items():
         # the heading is the first match after the previous heading, where one exists
-        matches = list(pattern.finditer(norm))
-        if matches:
-            starts[name] = matches[0].start()
+        match = pattern.search(norm)
+        if match is None and name in UNNUMBERED_PATTERNS:
+            match = UNNUMBERED_PATTERNS[name].search(norm)
+        if match:
+            starts[name] = match.start()
     # a heading of section 4 must come after section 3's heading
     if "reviews_and_lawsuits" in starts and "applications" in starts:
         later = [
