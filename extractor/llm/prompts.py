@@ -57,7 +57,9 @@ def system_prompt(
     version: str = PROMPT_VERSION,
     prompts_dir: Path = PROMPTS_DIR,
 ) -> str:
-    text = _read(f"system.{version}.txt", prompts_dir).rstrip() + "\n\n" + _read(f"{section}.{version}.txt", prompts_dir)
+    text = (
+        _read(f"system.{version}.txt", prompts_dir).rstrip() + "\n\n" + _read(f"{section}.{version}.txt", prompts_dir)
+    )
     for name, value in _labels(section, template, rows).items():
         text = text.replace("{{" + name + "}}", value)
     return text.rstrip() + "\n"

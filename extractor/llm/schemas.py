@@ -82,6 +82,10 @@ def _to_number(value: Any) -> Any:
     return value
 
 
+def _to_text(value: Any) -> Any:
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
 Count = Annotated[int | None, BeforeValidator(_to_number)]
 Money = Annotated[float | None, BeforeValidator(_to_number)]
 
@@ -180,7 +184,9 @@ def response_model(
                 Field(..., description="落款日期 YYYY-MM-DD", pattern=r"^\d{4}-\d{2}-\d{2}$"),
             ),
             "template": _field(
-                Annotated[Literal["2021", "2019"] | None, BeforeValidator(lambda v: str(v) if isinstance(v, int) else v)],
+                Annotated[
+                    Literal["2021", "2019"] | None, BeforeValidator(lambda v: str(v) if isinstance(v, int) else v)
+                ],
                 "表格格式：2021 或 2019",
             ),
         }
@@ -206,7 +212,7 @@ def response_model(
         name = f"ActiveDisclosure{template}Answer"
     else:
         raise ValueError(f"unknown section {section!r}")
-    model = create_model(name, __base__=SectionAnswer, **fields)  # type: ignore[call-overload]
+    model = create_model(name, __base__=SectionAnswer, **fields)
     model.SECTION = section
     return model
 
@@ -214,3 +220,41 @@ def response_model(
 def schema_hash(model: type[BaseModel]) -> str:
     schema = json.dumps(model.model_json_schema(), sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(schema.encode()).hexdigest()[:16]
+
+
+def expected_keys(model: type[SectionAnswer]) -> list[str]:
+    """The flat dotted keys an answer of ``model`` has."""
+    prefix = "" if model.SECTION == "metadata" else f"{model.SECTION}."
+    keys = []
+    for name, info in model.model_fields.items():
+        inner = info.annotation
+        if isinstance(inner, type) and issubclass(inner, BaseModel):
+            keys += [f"{prefix}{name}.{sub}" for sub in inner.model_fields]
+        else:
+            keys.append(f"{prefix}{name}")
+    return keys
+
+
+def lenient_flat(model: type[BaseModel], raw: Any) -> dict[str, Value] | None:
+    """The values of an answer that failed validation, each kept only if it has the right shape.
+
+    Used to salvage the last answer once re-asks run out: every value is still
+    grounded on its own before anything uses it.
+    """
+    if not isinstance(raw, dict) or not issubclass(model, SectionAnswer):
+        return None
+    flat = flatten(raw, "" if model.SECTION == "metadata" else f"{model.SECTION}.")
+    salvaged: dict[str, Value] = {}
+    for key in expected_keys(model):
+        if key not in flat:
+            continue
+        value = flat[key]
+        if key in ("organization", "published_on", "template"):
+            salvaged[key] = str(value) if isinstance(value, str | int) else None
+            continue
+        number = _to_number(value)
+        if isinstance(number, int | float) and not isinstance(number, bool):
+            salvaged[key] = number
+        elif number is None:
+            salvaged[key] = None
+    return salvaged

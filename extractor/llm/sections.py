@@ -18,6 +18,7 @@ from extractor.parse.outcome import ParseOutcome
 MAX_SECTION_CHARS = 6000
 HEAD_CHARS = 1500
 TAIL_CHARS = 600
+TEMPLATE_CHARS = 300
 
 _STARTS: dict[str, tuple[str, ...]] = {
     "active_disclosure": (r"主动公开政府信息情况", r"第二十条第[（(]一[)）]项"),
@@ -46,12 +47,12 @@ def section_text(document: Document, parsed: ParseOutcome | None, section: Secti
     """The span the parser read the section from, or the best keyword window."""
     text = document.text
     span = parsed.sections.get(section) if parsed else None
-    if span is not None and 0 <= span.start < span.end <= len(text):
-        if section == "metadata":
-            return _with_tail(document, span.start, span.end, "parser_span")
-        return SectionText(section, text[span.start : span.end], ((span.start, span.end),), "parser_span")
+    has_span = span is not None and 0 <= span.start < span.end <= len(text)
     if section == "metadata":
-        return _with_tail(document, 0, min(len(text), HEAD_CHARS), "head_and_tail")
+        head = (span.start, span.end) if span is not None and has_span else (0, min(len(text), HEAD_CHARS))
+        return _metadata_text(document, head, "parser_span" if has_span else "head_and_tail")
+    if span is not None and has_span:
+        return SectionText(section, text[span.start : span.end], ((span.start, span.end),), "parser_span")
     window = keyword_window(text, section)
     if window is None:
         end = min(len(text), MAX_SECTION_CHARS)
@@ -59,15 +60,22 @@ def section_text(document: Document, parsed: ParseOutcome | None, section: Secti
     return SectionText(section, text[window[0] : window[1]], (window,), "keyword_window")
 
 
-def _with_tail(document: Document, start: int, end: int, origin: str) -> SectionText:
-    """Metadata: the given span plus the document's last lines (signature and date)."""
+def _metadata_text(document: Document, head: tuple[int, int], origin: str) -> SectionText:
+    """Metadata: the title block, the start of section 2 (its headers tell the template), the signature."""
     text = document.text
-    tail_start = max(end, len(text) - TAIL_CHARS)
-    segments = [(start, end)]
-    if tail_start < len(text):
-        segments.append((tail_start, len(text)))
-    joined = SectionText.SEPARATOR.join(text[a:b] for a, b in segments)
-    return SectionText("metadata", joined, tuple(segments), origin)  # type: ignore[arg-type]
+    pieces = [head]
+    active = keyword_window(text, "active_disclosure")
+    if active:
+        pieces.append((active[0], min(active[1], active[0] + TEMPLATE_CHARS)))
+    pieces.append((max(0, len(text) - TAIL_CHARS), len(text)))
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(pieces):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    joined = SectionText.SEPARATOR.join(text[a:b] for a, b in merged)
+    return SectionText("metadata", joined, tuple(merged), origin)  # type: ignore[arg-type]
 
 
 def keyword_window(text: str, section: str) -> tuple[int, int] | None:

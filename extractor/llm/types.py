@@ -9,7 +9,7 @@ as exceptions.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel
@@ -140,7 +140,7 @@ class LanguageModel(Protocol):
     def complete(self, request: SectionRequest) -> SectionResponse: ...
 
 
-class Grounding(str, Enum):
+class Grounding(StrEnum):
     """How a value the LLM returned was found in the section text."""
 
     EXACT = "exact"  # at its cell: the row prints exactly the expected numbers

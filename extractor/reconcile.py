@@ -1,0 +1,242 @@
+"""Reconcile the parser's reading with the LLM's, and the one LLM entry point of the pipeline.
+
+Policy, field by field:
+
+- a parser value that is certain (not in review, no broken identity touches
+  it) is never overwritten: a different LLM value is recorded as rejected;
+- where parser and LLM agree, confidence rises; the field stays in review if it
+  was there (agreement of two readers is not a person's look);
+- where they disagree on an uncertain field, the reading whose identities hold
+  wins (the parser's when both or neither hold; the LLM's when the parser has
+  no value), and the field goes to review with both candidates in
+  ``FieldDetail.alternatives``;
+- the LLM only ever adds to review; every identity still broken at the end
+  puts its fields in review.
+
+Only grounded LLM values reach this step (``extractor.llm.engine``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from extractor.checks import evaluate, failed_fields
+from extractor.document import Document
+from extractor.errors import ConfigError
+from extractor.llm.cache import DEFAULT_CACHE_DIR, AnswerCache
+from extractor.llm.engine import read_sections
+from extractor.llm.settings import LLMSettings
+from extractor.llm.types import (
+    SECTIONS,
+    DocumentBudget,
+    LanguageModel,
+    LLMField,
+    LLMReading,
+    RejectedValue,
+    SectionName,
+    section_of,
+)
+from extractor.parse.outcome import ParseOutcome
+from extractor.report import Value
+from extractor.result import FieldDetail
+
+LLMUse = Literal["never", "auto", "always"]
+LLM_USES: tuple[LLMUse, ...] = ("never", "auto", "always")
+AGREEMENT_CAP = 0.99
+DISPUTED = 0.8  # confidence factor for a value another reader contradicts
+
+
+@dataclass(slots=True)
+class ReconcileOutcome:
+    """Every field after reconciling; ``review`` is the full review set (the parser's included)."""
+
+    fields: dict[str, FieldDetail]
+    review: dict[str, str]
+    rejected: list[RejectedValue] = field(default_factory=list)
+    usage: dict[str, Any] = field(default_factory=dict)
+
+
+def default_use(settings: LLMSettings) -> LLMUse:
+    """``auto`` with an endpoint, ``never`` without one."""
+    return "auto" if settings.configured() else "never"
+
+
+def sections_to_ask(parsed: ParseOutcome, use: LLMUse) -> list[SectionName]:
+    """``always``: every section; ``auto``: sections with a key in review or a broken identity."""
+    if use == "never":
+        return []
+    if use == "always":
+        return list(SECTIONS)
+    unsure = {section_of(key) for key in parsed.review}
+    unsure |= {section_of(key) for key in failed_fields(evaluate(parsed.values()))}  # type: ignore[arg-type]
+    return [s for s in SECTIONS if s in unsure]
+
+
+def _same(a: Value, b: Value) -> bool:
+    if a is None or b is None:
+        return a is b
+    if isinstance(a, str) or isinstance(b, str):
+        return str(a).replace(" ", "") == str(b).replace(" ", "")
+    return abs(float(a) - float(b)) <= 1e-9
+
+
+def reconcile(
+    parsed: ParseOutcome,
+    llm: Mapping[str, LLMField] | None,
+    rejected: Iterable[RejectedValue] = (),
+    usage: dict[str, Any] | None = None,
+) -> ReconcileOutcome:
+    """Merge grounded LLM values into the parser's fields by the policy above."""
+    fields = {key: detail.model_copy(deep=True) for key, detail in parsed.fields.items()}
+    review = dict(parsed.review)
+    rejected_values = list(rejected)
+    parser_values: dict[str, Value] = {key: detail.value for key, detail in fields.items()}
+    broken_by_parser = set(failed_fields(evaluate(parser_values)))
+    certain = {key for key in fields if key not in review and key not in broken_by_parser}
+    parsed_sections = {section_of(key) for key in fields}
+
+    usable: dict[str, LLMField] = {}
+    for key, reading in (llm or {}).items():
+        if key not in fields and section_of(key) in parsed_sections:
+            rejected_values.append(
+                RejectedValue(key, reading.value, "not a field of this report as the parser read it (row not printed)")
+            )
+        elif key in certain and not _same(parser_values.get(key), reading.value):
+            rejected_values.append(
+                RejectedValue(
+                    key,
+                    reading.value,
+                    f"the parser's reading {parser_values.get(key)!r} is certain (not in review, identities hold)",
+                )
+            )
+        else:
+            usable[key] = reading
+
+    # the values with every usable LLM reading in place, to see which identities then hold
+    candidate = dict(parser_values)
+    candidate.update({key: reading.value for key, reading in usable.items()})
+    broken_by_candidate = set(failed_fields(evaluate(candidate)))
+
+    for key, reading in usable.items():
+        detail = fields.get(key)
+        parser_value = detail.value if detail else None
+        if detail is not None and _same(parser_value, reading.value):
+            detail.confidence = min(AGREEMENT_CAP, 1 - (1 - detail.confidence) * (1 - reading.confidence))
+            detail.note = _join(detail.note, f"LLM agrees ({reading.grounding.value})")
+            continue
+        take_llm = parser_value is None or (key not in broken_by_candidate and key in broken_by_parser)
+        chosen, other = (reading.value, parser_value) if take_llm else (parser_value, reading.value)
+        why = (
+            "the parser has no value"
+            if parser_value is None
+            else "the identities hold with it"
+            if take_llm
+            else "the LLM's value does not make the identities hold"
+        )
+        readings = f"parser read {parser_value!r}, LLM read {reading.value!r} ({reading.grounding.value})"
+        note = f"{readings}; kept {chosen!r}: {why}"
+        if take_llm:
+            fields[key] = FieldDetail(
+                value=chosen,
+                confidence=reading.confidence * DISPUTED,
+                source=reading.source,
+                alternatives=[other],
+                note=note,
+            )
+        else:
+            assert detail is not None
+            detail.alternatives = [*detail.alternatives, other]
+            detail.confidence *= DISPUTED
+            detail.note = _join(detail.note, note)
+        review[key] = _join(review.get(key), note)
+
+    final_values = {key: detail.value for key, detail in fields.items()}
+    for check in evaluate(final_values):
+        if check.passed is False:
+            for key in check.fields:
+                if key not in review:
+                    review[key] = f"tally {check.rule} fails: {check.detail}"
+    return ReconcileOutcome(fields, review, rejected_values, usage or {})
+
+
+def _join(first: str | None, second: str) -> str:
+    return f"{first}; {second}" if first else second
+
+
+def run_llm(
+    document: Document,
+    parsed: ParseOutcome,
+    use: LLMUse = "auto",
+    settings: LLMSettings | None = None,
+    cache_dir: str | Path | None = DEFAULT_CACHE_DIR,
+    model: LanguageModel | None = None,
+) -> ReconcileOutcome:
+    """The pipeline's one LLM call: ask the sections ``use`` selects, ground, reconcile.
+
+    ``use``: ``never`` (no LLM), ``auto`` (sections the parser is unsure of),
+    ``always`` (every section). Without an endpoint ``auto`` does nothing and
+    ``always`` raises ``ConfigError``. ``cache_dir=None`` turns the cache off;
+    ``model`` replaces the instructor adapter (tests, or one adapter shared by
+    a batch). ``usage["llm"]`` holds calls, tokens, cache hits, per-section
+    status and every rejected value with its reason; store it in ``Result.usage``.
+    """
+    if use not in LLM_USES:
+        raise ConfigError(f"--llm must be one of {', '.join(LLM_USES)}, not {use!r}")
+    settings = settings or LLMSettings.load()
+    sections = sections_to_ask(parsed, use)
+    summary: dict[str, Any] = {"use": use, "sections_asked": sections}
+    if not sections:
+        summary["status"] = "not needed" if use != "never" else "off"
+        return reconcile(parsed, None, usage={"llm": summary})
+    if model is None:
+        if not settings.configured():
+            if use == "always":
+                raise ConfigError(
+                    "--llm always needs an endpoint: set EXTRACTOR_LLM_BASE_URL and EXTRACTOR_LLM_MODEL "
+                    "(see README, 'LLM fallback')"
+                )
+            summary["status"] = "off: no endpoint configured"
+            return reconcile(parsed, None, usage={"llm": summary})
+        from extractor.llm.adapter import InstructorLanguageModel
+
+        model = InstructorLanguageModel(settings)
+    budget = DocumentBudget(settings.max_calls_per_document, settings.max_tokens_per_document)
+    cache = AnswerCache(cache_dir) if cache_dir is not None else None
+    reading = read_sections(document, parsed, sections, model, settings, cache, budget)
+    outcome = reconcile(parsed, reading.fields, reading.rejected)
+    summary.update(_usage(model.name, reading, budget, outcome.rejected))
+    outcome.usage = {"llm": summary}
+    return outcome
+
+
+def _usage(
+    model_name: str, reading: LLMReading, budget: DocumentBudget, rejected: list[RejectedValue]
+) -> dict[str, Any]:
+    sections = {
+        name: {
+            "status": response.status,
+            "cached": response.cached,
+            "attempts": response.attempts,
+            "prompt_tokens": response.prompt_tokens,
+            "completion_tokens": response.completion_tokens,
+            "error": response.error,
+        }
+        for name, response in reading.responses.items()
+    }
+    return {
+        "status": "ran",
+        "model": model_name,
+        "calls": budget.calls,
+        "prompt_tokens": budget.prompt_tokens,
+        "completion_tokens": budget.completion_tokens,
+        "total_tokens": budget.tokens,
+        "cache_hits": sum(1 for response in reading.responses.values() if response.cached),
+        "budget": {"max_calls": budget.max_calls, "max_tokens": budget.max_tokens, "exhausted": budget.exhausted()},
+        "sections": sections,
+        "accepted": sorted(set(reading.fields) - {value.key for value in rejected}),
+        "rejected": [value.to_json() for value in rejected],
+        "errors": list(reading.errors),
+    }
