@@ -78,10 +78,12 @@ def _docx_table(doc: object, grid: Grid, size: float) -> None:
     table = doc.add_table(rows=grid.n_rows, cols=grid.n_cols)  # type: ignore[attr-defined]
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    slots = table._cells  # before any merge: one per grid position (table.cell() rescans the table each call)
+    n = grid.n_cols
     for cell in grid.cells:
-        target = table.cell(cell.row, cell.col)
+        target = slots[cell.row * n + cell.col]
         if cell.rowspan > 1 or cell.colspan > 1:
-            target = target.merge(table.cell(cell.row + cell.rowspan - 1, cell.col + cell.colspan - 1))
+            target = target.merge(slots[(cell.row + cell.rowspan - 1) * n + cell.col + cell.colspan - 1])
         target.text = cell.text
         for paragraph in target.paragraphs:
             if cell.role != "label":

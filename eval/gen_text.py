@@ -171,7 +171,7 @@ class TextRenderer:
         note = grid.at(0, 0).text  # type: ignore[union-attr]
         cut = rng.randint(12, len(note) - 8)
         lines = [note[:cut], note[cut:], "申请人情况"]
-        lines += self._split_word("自然人") + ["法人或其他组织"]
+        lines += [*self._split_word("自然人"), "法人或其他组织"]
         parts = [w for word in ("商业企业", "科研机构", "社会公益组织", "法律服务机构") for w in self._split_word(word)]
         lines += ["总计" + parts[0], *parts[1:], "其他"]
         width = rng.randint(13, 18)
@@ -208,7 +208,7 @@ class TextRenderer:
     def pdftext_reviews(self, grid: Grid) -> list[str]:
         lines = ["行政复议 行政诉讼"]
         block = [w for h in ("结果维持", "结果纠正", "其他结果", "尚未审结") for w in (h[:2], h[2:])] + ["总计"]
-        lines += block + ["未经复议直接起诉 复议后起诉"] + block + block
+        lines += [*block, "未经复议直接起诉 复议后起诉", *block, *block]
         values = [c.text for c in grid.row_cells(3)]
         lines.append(" ".join(values))
         return lines
@@ -303,14 +303,17 @@ class TextRenderer:
 
     def lostcol_applications(self, grid: Grid) -> list[str]:
         rows = app_rows(grid)
-        lines = ["\t\t申请人情况", "\t\t自然人\t法人或其他组织", "商业企业\t科研机构\t社会公益组织\t法律服务机构\t其他\t总计"]
+        lines = [
+            "\t\t申请人情况",
+            "\t\t自然人\t法人或其他组织",
+            "商业企业\t科研机构\t社会公益组织\t法律服务机构\t其他\t总计",
+        ]
         lost = self._lost_column(rows)
         for row in rows:
             values = row.values
             if lost is not None and row.key not in ("new_received", "carried_over"):
                 values = values[:lost] + values[lost + 1 :]
-            label = row.label if row.key not in ("other_handling",) else row.label
-            lines.append("\t".join([label, *values]))
+            lines.append("\t".join([row.label, *values]))
         return lines
 
     def _lost_column(self, rows: list[AppRow]) -> int | None:
