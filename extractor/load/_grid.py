@@ -53,6 +53,13 @@ class Grid:
     def n_cols(self) -> int:
         return len(self.xs) - 1
 
+    def scale(self, factor: float) -> None:
+        """Divide every coordinate by ``factor`` (image pixels to page units)."""
+        self.xs = [x / factor for x in self.xs]
+        self.ys = [y / factor for y in self.ys]
+        for cell in self.cells:
+            cell.box = (cell.box[0] / factor, cell.box[1] / factor, cell.box[2] / factor, cell.box[3] / factor)
+
     def cell_at(self, x: float, y: float) -> GridCell | None:
         """The merged cell holding the point, or None outside the grid."""
         if not (self.xs[0] <= x <= self.xs[-1] and self.ys[0] <= y <= self.ys[-1]):

@@ -20,6 +20,7 @@ Rows and merged cells, as the parser sees them:
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -41,6 +42,7 @@ class TextBlock:
     text: str
     box: Box
     confidence: float = 1.0
+    cells: list[TextBlock] | None = None  # pieces of a row of a table drawn without rules
 
 
 @dataclass(slots=True)
@@ -96,7 +98,6 @@ _CJK = (
 _CJK_SPACE = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
 _SPACES = re.compile(r"\s+")
 _NUMBER = re.compile(r"^[-+−]?\(?[\d０-９][\d０-９,，.．]*\)?[%％]?$")
-_BLANK_MARK = re.compile(r"^[-—–－/／\\]+$")
 
 
 def clean(text: str) -> str:
@@ -110,8 +111,8 @@ def is_number(text: str) -> bool:
 
 
 def is_label(text: str) -> bool:
-    """A cell that names something (has letters or CJK), as opposed to a number or a dash."""
-    return bool(text) and not is_number(text) and not _BLANK_MARK.match(text)
+    """A cell that names something (has letters or CJK), as opposed to a number, a dash or specks."""
+    return any(ch.isalpha() for ch in text)
 
 
 def _ascii_word(ch: str) -> bool:
@@ -196,6 +197,12 @@ def layout_page(
     ocr: bool = False,
 ) -> PageLayout:
     """Blocks of one page from its glyphs (grouped in the loader's text lines) and its ruled tables."""
+    outside = place_glyphs(lines, grids)
+    return page_layout(number, width, height, outside, grids, ocr)
+
+
+def place_glyphs(lines: list[list[Glyph]], grids: list[Grid]) -> list[list[Glyph]]:
+    """Put each glyph into the table cell under its centre; return the lines of glyphs outside tables."""
     outside: list[list[Glyph]] = []
     for line in lines:
         rest: list[Glyph] = []
@@ -211,18 +218,50 @@ def layout_page(
                 rest.append(glyph)
         if rest:
             outside.append(rest)
+    return outside
+
+
+def page_layout(
+    number: int, width: float, height: float, outside: list[list[Glyph]], grids: list[Grid], ocr: bool = False
+) -> PageLayout:
+    """Blocks from the placed glyphs: tables with text, and the visual lines outside them, top to bottom."""
     blocks: list[Block] = [table_block(grid) for grid in grids]
     blocks = [b for b in blocks if any(c.text for c in b.cells)]
     for text_line in merge_lines(outside):
         text, confidence = assemble(text_line)
         if not text:
             continue
-        box = _union(g.box for g in text_line)
+        box = union(g.box for g in text_line)
         if is_page_number(text, box, height):
             continue
-        blocks.append(TextBlock(text, box, confidence))
+        blocks.append(TextBlock(text, box, confidence, _gapped_cells(text_line)))
     blocks.sort(key=lambda b: (b.box[1], b.box[0]))
     return PageLayout(number, width, height, blocks, ocr)
+
+
+CELL_GAP = 1.5  # a gap wider than this many line heights separates the cells of a rule-less table row
+
+
+def _gapped_cells(line: list[Glyph]) -> list[TextBlock] | None:
+    """Cells of a line that looks like a row of a table drawn without rules: pieces apart, some numbers."""
+    if len(line) < 2:
+        return None
+    height = sorted(g.box[3] - g.box[1] for g in line)[len(line) // 2]
+    pieces: list[list[Glyph]] = [[line[0]]]
+    for prev, glyph in itertools.pairwise(line):
+        if glyph.box[0] - prev.box[2] > CELL_GAP * height:
+            pieces.append([glyph])
+        else:
+            pieces[-1].append(glyph)
+    if len(pieces) < 2:
+        return None
+    cells = []
+    for piece in pieces:
+        text, confidence = assemble(piece)
+        cells.append(TextBlock(text, union(g.box for g in piece), confidence))
+    if not any(is_number(c.text) for c in cells):
+        return None
+    return cells
 
 
 def table_block(grid: Grid) -> TableBlock:
@@ -248,7 +287,7 @@ def _row_of(grid: Grid, y: float) -> int:
 
 def merge_lines(lines: list[list[Glyph]]) -> list[list[Glyph]]:
     """Join the loader's lines that sit on the same baseline band into visual lines, top to bottom."""
-    pieces = [(_union(g.box for g in line), line) for line in lines if line]
+    pieces = [(union(g.box for g in line), line) for line in lines if line]
     pieces.sort(key=lambda p: (p[0][1] + p[0][3]) / 2)
     merged: list[tuple[Box, list[Glyph]]] = []
     for box, line in pieces:
@@ -256,13 +295,13 @@ def merge_lines(lines: list[list[Glyph]]) -> list[list[Glyph]]:
             mbox, mline = merged[-1]
             overlap = min(mbox[3], box[3]) - max(mbox[1], box[1])
             if overlap > 0.5 * min(mbox[3] - mbox[1], box[3] - box[1]):
-                merged[-1] = (_union([mbox, box]), mline + line)
+                merged[-1] = (union([mbox, box]), mline + line)
                 continue
         merged.append((box, list(line)))
     return [sorted(line, key=lambda g: g.box[0]) for _, line in merged]
 
 
-def _union(boxes) -> Box:
+def union(boxes) -> Box:
     boxes = list(boxes)
     return (
         min(b[0] for b in boxes),
@@ -363,7 +402,8 @@ def build_document(source: str, kind: str, pages: list[PageLayout]) -> Document:
         builder.new_page(page.width, page.height, page.ocr)
         for block in page.blocks:
             if isinstance(block, TextBlock):
-                builder.add_line(block.text, block.box, block.confidence)
+                cells = [(c.text, c.box, c.confidence, None) for c in block.cells] if block.cells else None
+                builder.add_line(block.text, block.box, block.confidence, cells=cells)
             else:
                 _add_table(builder, block)
     return builder.build()
@@ -386,7 +426,8 @@ def _add_table(builder: DocumentBuilder, table: TableBlock) -> None:
         cells = []
         for cell in row:
             shown = cell.text if cell.label or cell.text_row == r else ""
-            cells.append((shown, cell.box, cell.confidence if shown else 1.0, _ref(cell, table)))
+            confidence = cell.confidence if shown or not cell.text else 1.0
+            cells.append((shown, cell.box, confidence, _ref(cell, table)))
         if not any(text for text, *_ in cells):
             continue
         confidence = min(c[2] for c in cells)

@@ -1,0 +1,433 @@
+"""OCR of page images with RapidOCR (models ship in its wheel; nothing is downloaded).
+
+``ocr_layout`` turns a grayscale page image into the same blocks a PDF text
+layer gives: it straightens the page, finds the table rules in the image,
+recognises the text with character boxes, and puts each character into its
+table cell by position. That split by position is what keeps neighbouring
+cells apart when OCR reads them as one token (``1,234.561,100.00``, ``00``).
+A token that still cannot be one cell is flagged with a low confidence.
+
+The engine is created once per process (``engine()``).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from extractor.errors import MissingDependencyError
+from extractor.load._grid import Grid, GridCell, Segment, build_grids
+from extractor.load._layout import (
+    Glyph,
+    PageLayout,
+    TableBlock,
+    TextBlock,
+    assemble,
+    is_number,
+    page_layout,
+    place_glyphs,
+    union,
+)
+
+MIN_TEXT_SCORE = 0.3  # keep weak readings (a faint "0"); their confidence goes with them
+TEXT_LINE_SCORE = 0.5  # outside tables, weaker readings are dropped as noise
+GLUED_CONFIDENCE = 0.3  # a cell whose text cannot be one value
+UNREAD_CONFIDENCE = 0.2  # a cell with ink that OCR could not read
+H_RULE_PT = 25.0  # a horizontal rule is at least this long (points): longer than any stroke of a heading
+V_RULE_PT = 18.0  # a vertical rule spans at least one table row
+MAX_SKEW = 5.0  # degrees searched when straightening the page
+
+_engine: Any = None
+_engine_lock = threading.Lock()
+
+
+def engine() -> Any:
+    """The process-wide RapidOCR engine (loading the ONNX models takes about a second)."""
+    global _engine
+    with _engine_lock:
+        if _engine is None:
+            try:
+                from rapidocr_onnxruntime import RapidOCR
+            except ImportError as exc:
+                raise MissingDependencyError("OCR of scanned pages and images", "rapidocr_onnxruntime") from exc
+            _engine = RapidOCR()
+        return _engine
+
+
+def _cv2() -> Any:
+    try:
+        import cv2
+    except ImportError as exc:  # pragma: no cover - opencv comes with rapidocr_onnxruntime
+        raise MissingDependencyError("OCR of scanned pages and images", "opencv-python") from exc
+    return cv2
+
+
+@dataclass(slots=True)
+class OcrLine:
+    """One detected text box: its characters with boxes and confidences."""
+
+    text: str
+    box: tuple[float, float, float, float]
+    confidence: float
+    glyphs: list[Glyph]
+
+
+# ---------------------------------------------------------------- the page
+
+
+def ocr_layout(image: Any, number: int, width: float, height: float, scale: float) -> PageLayout:
+    """Blocks of a page image, with boxes in page units. ``scale``: image pixels per page unit.
+
+    Tolerances assume ``scale`` pixels per point (a PDF page rendered at 72 * scale dpi); for a bare
+    image, where the page unit is the pixel, pass ``points_per_pixel`` from ``image_scale``.
+    """
+    return _ocr_layout(image, number, width, height, scale, px_per_pt=scale if scale != 1.0 else None)
+
+
+def image_scale(width_px: int) -> float:
+    """Pixels per point of a page image, taking its width as an A4 page's (595 pt)."""
+    return max(1.0, width_px / 595.0)
+
+
+def _ocr_layout(
+    image: Any, number: int, width: float, height: float, scale: float, px_per_pt: float | None
+) -> PageLayout:
+    gray = _to_gray(image)
+    px = px_per_pt if px_per_pt is not None else image_scale(gray.shape[1])
+    angle = estimate_skew(gray)
+    if abs(angle) >= 0.1:
+        gray = rotate(gray, angle)
+    h_rules, v_rules = find_rules(gray, px)
+    grids = build_grids(h_rules, v_rules, tol=2.5 * px, min_size=4.0 * px)
+    lines = recognize(gray)
+    kept = [line.glyphs for line in lines if line.confidence >= TEXT_LINE_SCORE or _in_grid(line, grids)]
+    outside = place_glyphs(kept, grids)
+    second_look(gray, grids, px)
+    for grid in grids:
+        grid.scale(scale)
+    outside = [[_scaled(g, scale) for g in line] for line in outside]
+    page = page_layout(number, width, height, outside, grids, ocr=True)
+    for block in page.blocks:
+        if isinstance(block, TableBlock):
+            _flag_glued(block)
+        elif block.cells:
+            block.cells = _split_glued_cells(block.cells)
+    return page
+
+
+def _scaled(glyph: Glyph, scale: float) -> Glyph:
+    if scale == 1.0:
+        return glyph
+    x0, y0, x1, y1 = glyph.box
+    return Glyph(glyph.text, (x0 / scale, y0 / scale, x1 / scale, y1 / scale), glyph.confidence)
+
+
+def _to_gray(image: Any) -> Any:
+    import numpy as np
+
+    array = np.asarray(image)
+    if array.ndim == 3:
+        cv2 = _cv2()
+        if array.shape[2] == 4:
+            array = cv2.cvtColor(array, cv2.COLOR_RGBA2GRAY)
+        else:
+            array = cv2.cvtColor(array, cv2.COLOR_RGB2GRAY)
+    if array.dtype != np.uint8:
+        array = array.astype(np.uint8)
+    return np.ascontiguousarray(array)
+
+
+def _in_grid(line: OcrLine, grids: list[Grid]) -> bool:
+    x = (line.box[0] + line.box[2]) / 2
+    y = (line.box[1] + line.box[3]) / 2
+    return any(grid.cell_at(x, y) is not None for grid in grids)
+
+
+# ---------------------------------------------------------------- straightening and rules
+
+
+def estimate_skew(gray: Any) -> float:
+    """The page's rotation in degrees (counter-clockwise positive), from the sharpness of its row profile."""
+    import numpy as np
+
+    cv2 = _cv2()
+    small_w = 800
+    factor = small_w / gray.shape[1]
+    small = cv2.resize(gray, (small_w, max(1, int(gray.shape[0] * factor))), interpolation=cv2.INTER_AREA)
+    ink = (small < 160).astype(np.float32)
+    if ink.sum() < 50:
+        return 0.0
+    centre = (small.shape[1] / 2, small.shape[0] / 2)
+
+    def sharpness(angle: float) -> float:
+        matrix = cv2.getRotationMatrix2D(centre, angle, 1.0)
+        turned = cv2.warpAffine(ink, matrix, (ink.shape[1], ink.shape[0]), flags=cv2.INTER_NEAREST)
+        profile = turned.sum(axis=1)
+        return float(np.square(np.diff(profile)).sum())
+
+    best = max(np.arange(-MAX_SKEW, MAX_SKEW + 0.01, 0.5), key=sharpness)
+    best = max(np.arange(best - 0.4, best + 0.41, 0.1), key=sharpness)
+    return float(round(best, 2))
+
+
+def rotate(gray: Any, angle: float) -> Any:
+    cv2 = _cv2()
+    h, w = gray.shape
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    return cv2.warpAffine(gray, matrix, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
+
+
+def find_rules(gray: Any, scale: float) -> tuple[list[Segment], list[Segment]]:
+    """Horizontal and vertical rules seen in the image (pixel coordinates)."""
+    cv2 = _cv2()
+    _, ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    h_length = max(15, int(H_RULE_PT * scale))
+    v_length = max(12, int(V_RULE_PT * scale))
+    bridge = max(3, int(1.5 * scale))
+    horizontal = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (h_length, 1)))
+    horizontal = cv2.dilate(horizontal, cv2.getStructuringElement(cv2.MORPH_RECT, (bridge, 1)))
+    vertical = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, v_length)))
+    vertical = cv2.dilate(vertical, cv2.getStructuringElement(cv2.MORPH_RECT, (1, bridge)))
+    thick = 3.0 * scale  # a thicker bar is a filled area, not a rule
+    h: list[Segment] = []
+    n, _, stats, _ = cv2.connectedComponentsWithStats(horizontal, connectivity=8)
+    for i in range(1, n):
+        x, y, w, hh, _ = stats[i]
+        if w >= h_length and hh <= thick:
+            h.append((y + hh / 2, float(x), float(x + w)))
+    v: list[Segment] = []
+    n, _, stats, _ = cv2.connectedComponentsWithStats(vertical, connectivity=8)
+    for i in range(1, n):
+        x, y, ww, hh, _ = stats[i]
+        if hh >= v_length and ww <= thick:
+            v.append((x + ww / 2, float(y), float(y + hh)))
+    return h, v
+
+
+# ---------------------------------------------------------------- recognition
+
+
+def recognize(gray: Any) -> list[OcrLine]:
+    """Text boxes of an image, each with per-character boxes."""
+    cv2 = _cv2()
+    bgr = cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR)
+    result, _ = engine()(bgr, return_word_box=True, text_score=MIN_TEXT_SCORE)
+    return [_ocr_line(item) for item in result or () if str(item[1]).strip()]
+
+
+_NARROW = set(".,:;'!|·，。、：；")
+
+
+def _ocr_line(item: list) -> OcrLine:
+    points, text, score = item[0], str(item[1]), float(item[2])
+    text = text.translate(_FULLWIDTH_DIGITS)
+    box = _bounds(points)
+    glyphs: list[Glyph] = []
+    if len(item) >= 6 and item[3] and len(item[3]) == len(item[4]) == len(item[5]):
+        for word_box, word, word_conf in zip(item[3], item[4], item[5], strict=True):
+            word = str(word).translate(_FULLWIDTH_DIGITS)
+            glyphs.extend(_spread(word, _bounds(word_box), float(word_conf)))
+    if "".join(g.text for g in glyphs).replace(" ", "") != text.replace(" ", ""):
+        glyphs = _spread(text, box, score)  # word boxes disagree with the text: spread the text over its box
+    return OcrLine(text, box, score, glyphs)
+
+
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９．，", "0123456789.,")
+
+
+def _bounds(points: Any) -> tuple[float, float, float, float]:
+    xs = [float(p[0]) for p in points]
+    ys = [float(p[1]) for p in points]
+    return (min(xs), min(ys), max(xs), max(ys))
+
+
+def _spread(text: str, box: tuple[float, float, float, float], confidence: float) -> list[Glyph]:
+    """One glyph per character over ``box``; narrow punctuation takes less room."""
+    chars = [ch for ch in text if not ch.isspace()]
+    if not chars:
+        return []
+    if len(chars) == 1:
+        return [Glyph(chars[0], box, confidence)]
+    weights = [0.45 if ch in _NARROW else 1.0 for ch in chars]
+    total = sum(weights)
+    x0, y0, x1, y1 = box
+    glyphs, left = [], x0
+    for ch, weight in zip(chars, weights, strict=True):
+        right = left + (x1 - x0) * weight / total
+        glyphs.append(Glyph(ch, (left, y0, right, y1), confidence))
+        left = right
+    return glyphs
+
+
+# ---------------------------------------------------------------- second looks
+
+
+STRIP_CELLS = 8  # cells read together in one strip
+
+
+def second_look(gray: Any, grids: list[Grid], px: float) -> None:
+    """Read again the cells that hold ink but no text, or only a weak or impossible number.
+
+    The detector misses lone narrow digits, and the recogniser reads a "0" cropped with its cell's
+    white space as "o" or "。"; a crop tight around the cell's ink reads it cleanly. The crops are laid
+    side by side in strips, so one recogniser pass reads up to ``STRIP_CELLS`` cells, and each
+    character goes back to the crop under it. A new reading replaces the first one only when surer.
+    """
+    todo = [item for grid in grids for item in _weak_cells(gray, grid, px)]
+    if not todo:
+        return
+    readings: list[tuple[str, float]] = []
+    for start in range(0, len(todo), STRIP_CELLS):
+        readings.extend(_read_strip([crop for _, crop, _ in todo[start : start + STRIP_CELLS]]))
+    for (gcell, _crop, (text, confidence)), (new_text, score) in zip(todo, readings, strict=True):
+        new_text = new_text.strip().translate(_FULLWIDTH_DIGITS)
+        if not text:
+            if new_text and score >= MIN_TEXT_SCORE:
+                gcell.items = [Glyph(new_text, gcell.box, score)]
+            else:
+                gcell.items = [Glyph("", gcell.box, UNREAD_CONFIDENCE)]  # ink that reads as nothing: ask a person
+        elif new_text and score > confidence and (is_number(new_text) or not is_number(text)):
+            gcell.items = [Glyph(new_text, union(g.box for g in gcell.items), score)]
+
+
+def _weak_cells(gray: Any, grid: Grid, px: float) -> list[tuple[GridCell, Any, tuple[str, float]]]:
+    import numpy as np
+
+    cv2 = _cv2()
+    inset = max(2, round(1.2 * px))
+    margin = max(3, round(2.0 * px))
+    out = []
+    for gcell in grid.cells:
+        text, confidence = assemble(gcell.items)
+        if _CJK_CHAR.search(text) or (text and confidence >= 0.9 and can_be_one_number(text)):
+            continue
+        x0, y0, x1, y1 = (round(v) for v in gcell.box)
+        region = gray[y0 + inset : y1 - inset, x0 + inset : x1 - inset]
+        if region.shape[0] < 4 or region.shape[1] < 4:
+            continue
+        ys, xs = np.nonzero(cv2.medianBlur(region, 3) < 128)
+        if len(ys) < max(12, 1.5 * px * px):
+            continue
+        top, bottom = max(int(ys.min()) - margin, 0), int(ys.max()) + margin + 1
+        left, right = max(int(xs.min()) - margin, 0), int(xs.max()) + margin + 1
+        out.append((gcell, region[top:bottom, left:right], (text, confidence)))
+    return out
+
+
+_CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
+
+
+def _read_strip(crops: list[Any]) -> list[tuple[str, float]]:
+    """Recognise crops laid side by side; each character goes to the crop under its position."""
+    import numpy as np
+
+    cv2 = _cv2()
+    height = max(c.shape[0] for c in crops)
+    gap = max(8, int(height * 0.8))
+    parts, spans, x = [], [], gap
+    for crop in crops:
+        cell = np.full((height, crop.shape[1]), 255, np.uint8)
+        top = (height - crop.shape[0]) // 2
+        cell[top : top + crop.shape[0]] = crop
+        parts += [np.full((height, gap), 255, np.uint8), cell]
+        spans.append((x - gap / 2, x + crop.shape[1] + gap / 2))
+        x += crop.shape[1] + gap
+    # Pad to the recogniser's minimum width ratio, so its columns map linearly onto the strip.
+    width = max(x, int(height * 320 / 48) + 1)
+    parts.append(np.full((height, width - x + gap), 255, np.uint8))
+    strip = np.hstack(parts)
+    result, _ = engine().text_rec([cv2.cvtColor(strip, cv2.COLOR_GRAY2BGR)], True)
+    texts = [""] * len(crops)
+    scores = [1.0] * len(crops)
+    text, info = result[0][0], result[0][2] if len(result[0]) > 2 else None
+    if not text or not info:
+        return [("", 0.0)] * len(crops)
+    columns, words, word_cols, confs = info[0], info[1], info[2], info[4]
+    chars = [ch for word in words for ch in word]
+    cols = [c for word in word_cols for c in word]
+    if len(chars) != len(cols) or len(confs) != len(chars):
+        return [("", 0.0)] * len(crops)
+    for ch, col, conf in zip(chars, cols, confs, strict=True):
+        at = (col + 0.5) / columns * strip.shape[1]
+        for i, (a, b) in enumerate(spans):
+            if a <= at < b:
+                texts[i] += ch
+                scores[i] = min(scores[i], float(conf))
+                break
+    return [(t, s if t else 0.0) for t, s in zip(texts, scores, strict=True)]
+
+
+# ---------------------------------------------------------------- glued tokens
+
+_ONE_NUMBER = re.compile(r"^[-+]?(?:0|[1-9]\d{0,2}(?:,\d{3})+|[1-9]\d*)(?:\.\d+)?%?$|^[-+]?0\.\d+%?$")
+_NUMERIC = re.compile(r"^[\d,.\s%+-]+$")
+
+
+def can_be_one_number(text: str) -> bool:
+    """False for tokens no single cell prints: ``00``, ``012``, ``1,234.561,100.00``, ``0 0``."""
+    return bool(_ONE_NUMBER.match(text.replace("，", ",")))
+
+
+_STRAY = ".,·'`:;，。、"
+
+
+def _flag_glued(table: TableBlock) -> None:
+    """Numbers OCR read with specks around them lose the specks; tokens that are no one number are flagged."""
+    for cell in table.cells:
+        if not cell.text or cell.label:
+            continue
+        stripped = cell.text.strip(_STRAY + " ")
+        if stripped != cell.text and can_be_one_number(stripped):
+            cell.text, cell.confidence = stripped, min(cell.confidence, 0.8)
+        if _NUMERIC.match(cell.text) and not can_be_one_number(cell.text):
+            cell.confidence = min(cell.confidence, GLUED_CONFIDENCE)
+
+
+def split_glued(text: str) -> list[str] | None:
+    """The one way to read a numeric token as the fewest whole numbers, or None if there is not exactly one.
+
+    ``00`` -> ``["0", "0"]``; ``1,234.561,100.00`` has two readings (``1,234.56|1,100.00`` and
+    ``1,234.5|61,100.00``), so None: the caller flags it instead of guessing.
+    """
+    token = text.replace(" ", "")
+    if not token or not _NUMERIC.match(token) or can_be_one_number(token):
+        return None
+    best: list[list[str]] = []
+    for parts in range(2, 5):
+        best = [split for split in _splits(token, parts) if all(can_be_one_number(p) for p in split)]
+        if best:
+            break
+    return best[0] if len(best) == 1 else None
+
+
+def _splits(token: str, parts: int) -> list[list[str]]:
+    if parts == 1:
+        return [[token]]
+    out = []
+    for i in range(1, len(token) - parts + 2):
+        for rest in _splits(token[i:], parts - 1):
+            out.append([token[:i], *rest])
+    return out
+
+
+def _split_glued_cells(cells: list[TextBlock]) -> list[TextBlock]:
+    """Cells of a rule-less row: a glued token is split where it reads one way only, else flagged."""
+    out: list[TextBlock] = []
+    for cell in cells:
+        if not (cell.text and _NUMERIC.match(cell.text)) or can_be_one_number(cell.text):
+            out.append(cell)
+            continue
+        parts = split_glued(cell.text)
+        if parts is None:
+            out.append(TextBlock(cell.text, cell.box, min(cell.confidence, GLUED_CONFIDENCE)))
+            continue
+        x0, y0, x1, y1 = cell.box
+        total = sum(len(p) for p in parts)
+        left = x0
+        for part in parts:
+            right = left + (x1 - x0) * len(part) / total
+            out.append(TextBlock(part, (left, y0, right, y1), min(cell.confidence, 0.5)))
+            left = right
+    return out
