@@ -308,3 +308,42 @@ def layout(syn: Synthetic, rng: random.Random) -> list[Block]:
     if lines:
         blocks.append(Block("signature", "\n".join(lines)))
     return blocks
+
+
+def split_grid(grid: Grid, at: int, repeat_header: bool, repeat_labels: bool) -> tuple[Grid, Grid]:
+    """Cut a table before grid row ``at``, as a page break does to a table pasted from a PDF.
+
+    A merged cell crossing the cut becomes one cell in each part; the second part
+    repeats its text (``repeat_labels``) or leaves it empty, and may repeat the header rows.
+    """
+    head = grid.header_rows if repeat_header else 0
+    first = Grid(grid.name, at, grid.n_cols, [], grid.header_rows, grid.col_weights)
+    second = Grid(grid.name, grid.n_rows - at + head, grid.n_cols, [], head, grid.col_weights)
+    for cell in grid.cells:
+        end = cell.row + cell.rowspan
+        if cell.row < at:
+            first.cells.append(
+                GridCell(cell.row, cell.col, cell.text, min(end, at) - cell.row, cell.colspan, cell.role, cell.key)
+            )
+        if cell.row < grid.header_rows and repeat_header:
+            second.cells.append(
+                GridCell(cell.row, cell.col, cell.text, cell.rowspan, cell.colspan, cell.role, cell.key)
+            )
+        if end > at and cell.row >= grid.header_rows:
+            text = cell.text if cell.row >= at or repeat_labels else ""
+            start = max(cell.row, at)
+            second.cells.append(
+                GridCell(start - at + head, cell.col, text, end - start, cell.colspan, cell.role, cell.key)
+            )
+    first.row_keys = {r: k for r, k in grid.row_keys.items() if r < at}
+    second.row_keys = {r - at + head: k for r, k in grid.row_keys.items() if r >= at}
+    return first, second
+
+
+def maybe_split(grid: Grid, rng: random.Random, chance: float) -> list[Grid]:
+    """The applications table as one grid, or (with ``chance``) cut in two somewhere in section 三."""
+    if grid.name != "applications" or rng.random() >= chance:
+        return [grid]
+    rows = sorted(grid.row_keys)
+    at = rng.choice(rows[6:-4])
+    return list(split_grid(grid, at, repeat_header=rng.random() < 0.4, repeat_labels=rng.random() < 0.5))

@@ -13,7 +13,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt
-from gen_layout import Block, Grid, GridCell
+from gen_layout import Block, Grid, GridCell, maybe_split
 from gen_report import Synthetic
 
 FIXED_ZIP_TIME = (2024, 1, 1, 0, 0, 0)
@@ -62,7 +62,10 @@ def render_docx(blocks: list[Block], rng: random.Random) -> bytes:
                 p = doc.add_paragraph(line)
                 p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         elif block.kind == "table" and block.grid is not None:
-            _docx_table(doc, block.grid, table_size)
+            for i, part in enumerate(maybe_split(block.grid, rng, 0.3)):
+                if i:
+                    doc.add_paragraph()  # Word keeps two tables apart by a paragraph
+                _docx_table(doc, part, table_size)
     props = doc.core_properties
     props.author = "政务公开办"
     props.last_modified_by = "政务公开办"
@@ -129,7 +132,10 @@ def render_html(blocks: list[Block], syn: Synthetic, rng: random.Random) -> tupl
             for line in block.text.split("\n"):
                 parts.append(f'<p style="text-align:right;">{html.escape(line)}</p>')
         elif block.kind == "table" and block.grid is not None:
-            parts.append(_html_table(block.grid, word_style, blank, rng))
+            for i, part in enumerate(maybe_split(block.grid, rng, 0.25)):
+                if i:
+                    parts.append("<p>&nbsp;</p>")
+                parts.append(_html_table(part, word_style, blank, rng))
     meta = (
         '<meta http-equiv="Content-Type" content="text/html; charset=gbk">'
         if encoding == "gbk"

@@ -321,14 +321,13 @@ def render_pdf(blocks: list[Block], rng: random.Random) -> bytes:
     return ts.finish()
 
 
-def render_scan(pdf: bytes, rng: random.Random) -> bytes:
-    """Image-only PDF: each page rendered at 150-200 dpi, tilted up to 1 degree, noisy, JPEG-compressed."""
+def scanned_pages(pdf: bytes, rng: random.Random) -> list[Image.Image]:
+    """Each page rendered at 150-200 dpi, tilted up to 1 degree, blurred, noisy, with specks."""
     src = pymupdf.open(stream=pdf, filetype="pdf")
-    out = pymupdf.open()
     dpi = rng.choice([150, 150, 160, 180, 200])
     noise = np.random.default_rng(rng.randrange(2**32))
     sigma = rng.uniform(2.5, 6)
-    quality = rng.randint(35, 50)
+    images = []
     for page in src:
         pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY)
         image = Image.frombytes("L", (pix.width, pix.height), pix.samples)
@@ -340,9 +339,34 @@ def render_scan(pdf: bytes, rng: random.Random) -> bytes:
         pixels += noise.normal(0, sigma, pixels.shape)
         specks = noise.random(pixels.shape) < 0.0004
         pixels[specks] = noise.uniform(0, 120, int(specks.sum()))
-        image = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
-        buffer = io.BytesIO()
-        image.save(buffer, format="JPEG", quality=quality)
-        new = out.new_page(width=page.rect.width, height=page.rect.height)
-        new.insert_image(new.rect, stream=buffer.getvalue())
+        images.append(Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8)))
+    return images
+
+
+def _jpeg(image: Image.Image, quality: int) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=quality)
+    return buffer.getvalue()
+
+
+def render_scan(pdf: bytes, rng: random.Random) -> bytes:
+    """Image-only PDF of scanned pages (JPEG), one image a page, no text layer."""
+    quality = rng.randint(35, 50)
+    out = pymupdf.open()
+    for image in scanned_pages(pdf, rng):
+        page = out.new_page(width=PAGE_W, height=PAGE_H)
+        page.insert_image(page.rect, stream=_jpeg(image, quality))
     return out.tobytes(garbage=3, deflate=True, no_new_id=True)
+
+
+def render_image(pdf: bytes, rng: random.Random) -> bytes:
+    """The whole report as one long JPEG (a 图片版 report posted on a web page): the pages stacked."""
+    pages = scanned_pages(pdf, rng)
+    width = max(p.width for p in pages)
+    gap = rng.randint(0, 30)
+    canvas = Image.new("L", (width, sum(p.height for p in pages) + gap * (len(pages) - 1)), 250)
+    y = 0
+    for page in pages:
+        canvas.paste(page, (0, y))
+        y += page.height + gap
+    return _jpeg(canvas, rng.randint(35, 50))

@@ -5,7 +5,8 @@
 Each synthetic report is a random but internally consistent set of tables
 (gen_report), laid out like the national template (gen_layout), and rendered as
 one document kind: a born-digital PDF with ruled tables, a scan of one, Word,
-a web page, or text broken one of the ways the seeds are (gen_text). The gold
+a web page, text broken one of the ways the seeds are (gen_text), or (only when
+asked for) ``image``, the scanned pages as one long JPEG. The gold
 (``<stem>.gold.json``, the gold shape of SCHEMA.md) is the report the document
 was rendered from, so it is right by construction. The same seed gives the
 same files.
@@ -33,6 +34,7 @@ from gen_report import Synthetic, make_synthetic  # noqa: E402
 from gen_text import ALLOWS, EXTENSIONS, MAX_SCALE, VARIANTS, render_text  # noqa: E402
 
 KINDS: tuple[str, ...] = ("pdf", "scan", "docx", "html", "text")
+EXTRA_KINDS: tuple[str, ...] = ("image",)  # not in the default cycle
 GENERATOR = "eval/generate.py"
 
 
@@ -52,10 +54,10 @@ def expand_kinds(kinds: list[str]) -> list[str]:
     for kind in kinds:
         if kind == "text":
             out += [f"text-{v}" for v in VARIANTS]
-        elif kind in KINDS or (kind.startswith("text-") and kind[5:] in VARIANTS):
+        elif kind in KINDS or kind in EXTRA_KINDS or (kind.startswith("text-") and kind[5:] in VARIANTS):
             out.append(kind)
         else:
-            choices = ", ".join([*KINDS, *(f"text-{v}" for v in VARIANTS)])
+            choices = ", ".join([*KINDS, *EXTRA_KINDS, *(f"text-{v}" for v in VARIANTS)])
             raise SystemExit(f"unknown kind {kind!r}: choose from {choices}")
     return out
 
@@ -90,14 +92,18 @@ def generate_one(seed: int, index: int, kind: str) -> Generated:
     blocks = layout(syn, rng)
     accept: dict[str, list] = {}
     notes = list(syn.notes)
-    if kind in ("pdf", "scan"):
-        from gen_pdf import render_pdf, render_scan
+    if kind in ("pdf", "scan", "image"):
+        from gen_pdf import render_image, render_pdf, render_scan
 
         data = render_pdf(blocks, rng)
         ext = "pdf"
         if kind == "scan":
             data = render_scan(data, rng)
             notes.append("Image-only scan of a generated PDF (150-200 dpi, tilted up to 1 degree, noise, JPEG).")
+        elif kind == "image":
+            data = render_image(data, rng)
+            ext = "jpg"
+            notes.append("One long JPEG of the scanned pages stacked (a 图片版 report).")
         else:
             notes.append("Born-digital PDF with ruled tables; section 3 may continue across a page break.")
     elif kind == "docx":
@@ -155,7 +161,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--kinds",
         default=",".join(KINDS),
-        help="comma-separated kinds, cycled: pdf, scan, docx, html, text (all text variants) or text-<variant>",
+        help="comma-separated kinds, cycled: pdf, scan, docx, html, text (all text variants), text-<variant>, "
+        "image (one long JPEG)",
     )
     args = parser.parse_args(argv)
     generated = generate(args.seed, args.count, [k.strip() for k in args.kinds.split(",") if k.strip()])
