@@ -41,14 +41,16 @@ def _office(syn: Synthetic) -> str:
 
 def intro(syn: Synthetic, rng: random.Random) -> list[str]:
     year = syn.report["year"]
-    basis = rng.choice(
-        [
+    bases = [
+        "根据《中华人民共和国政府信息公开条例》第五十条规定",
+        f"按照《中华人民共和国政府信息公开条例》和上级关于做好{year}年政府信息公开工作年度报告编制发布工作的要求",
+    ]
+    if syn.template == "2021":  # the notice that brought in the 2021 format
+        bases.append(
             "根据《中华人民共和国政府信息公开条例》（以下简称《条例》）和《国务院办公厅政府信息与政务公开办公室"
-            "关于印发〈中华人民共和国政府信息公开工作年度报告格式〉的通知》（国办公开办函〔2021〕30号）要求",
-            "根据《中华人民共和国政府信息公开条例》第五十条规定",
-            f"按照《中华人民共和国政府信息公开条例》和上级关于做好{year}年政府信息公开工作年度报告编制发布工作的要求",
-        ]
-    )
+            "关于印发〈中华人民共和国政府信息公开工作年度报告格式〉的通知》（国办公开办函〔2021〕30号）要求"
+        )
+    basis = rng.choice(bases)
     phone = f"0{rng.randint(300, 999)}-{rng.randint(2000000, 8999999)}"
     parts = [
         f"{basis}，{syn.organization}编制本年度报告。",
