@@ -67,7 +67,7 @@ def parse_document(doc: Document) -> ParseOutcome:
         for item, (_, field_keys) in ACTIVE_DISCLOSURE[template].items():
             row = active.get(item, {})
             for field_key in field_keys:
-                builder.add(f"active_disclosure.{item}.{field_key}", row.get(field_key) or _blank_table())
+                builder.add(f"active_disclosure.{item}.{field_key}", row.get(field_key) or _blank_table(bool(active)))
     for row_key in _expected_rows(template, applications) if applications else []:
         outcome.rows.append(row_key)
         cells = applications.get(row_key)

@@ -146,16 +146,20 @@ def tokenize(norm: str, start: int, end: int, line: Line | None = None, cell_ind
             before = segment[max(0, pos - 2) : pos]
             is_ordinal = before.endswith("第")
             if not (is_enum or is_date or is_ordinal):
-                flush_text(pos)
+                negative = prev == "-" and (pos < 2 or segment[pos - 2] in " \t|\n")
+                flush_text(pos - 1 if negative else pos)
                 unit_match = _UNIT_RE.match(segment, match.end())
                 unit = unit_match.group(1) if unit_match else None
+                value = parse_number(match.group())
+                if negative and value is not None:
+                    value = -value
                 tokens.append(
                     Token(
                         "num",
                         match.group(),
-                        start + pos,
+                        start + pos - (1 if negative else 0),
                         start + match.end(),
-                        parse_number(match.group()),
+                        value,
                         unit,
                         line,
                         cell_index,

@@ -82,6 +82,9 @@ class RowReader:
             if any(t.kind == "num" for t in tokens):
                 self.consumed_until = max(self.consumed_until, tokens[-1].end)
                 return RowTokens(anchor.key, anchor, tokens, True)
+            blanks = self._blank_cells(line, anchor)
+            if len(blanks) >= width:  # a row of blank cells: printed, and blank
+                return RowTokens(anchor.key, anchor, blanks[:width], True)
         limit = self.next_boundary(anchor.end)
         run = _number_run(tokenize(self.norm, anchor.end, limit))
         for token in run:
@@ -95,6 +98,15 @@ class RowReader:
         for token in tokens:
             token.line = self.line_at(token.start)
         return RowTokens(anchor.key, anchor, tokens, False)
+
+    def _blank_cells(self, line: Line, anchor: Anchor) -> list[Token]:
+        """The cells after the label when every one of them is blank (else none)."""
+        assert line.cells is not None
+        after = [c for c in line.cells if c.start > anchor.end or (c.start >= anchor.end and c.text == "")]
+        tokens = [Token("blank", "", c.start, c.end, line=line) for c in after]
+        if any(c.text.strip() and self.norm[c.start : c.end].strip() not in {"-", "/", "—"} for c in after):
+            return []
+        return tokens
 
     def _structured(self, line: Line, anchor: Anchor) -> list[Token]:
         assert line.cells is not None
