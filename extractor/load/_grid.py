@@ -92,8 +92,9 @@ def _cluster(values: Iterable[float], tol: float) -> list[float]:
     return [sum(run) / len(run) for run in out]
 
 
-def merge_segments(segments: Iterable[Segment], tol: float) -> list[Segment]:
-    """Snap collinear segments to one position and join pieces that touch or overlap."""
+def merge_segments(segments: Iterable[Segment], tol: float, bridge: float | None = None) -> list[Segment]:
+    """Snap collinear segments to one position and join pieces less than ``bridge`` apart."""
+    bridge = tol if bridge is None else bridge
     segments = sorted(segments)
     if not segments:
         return []
@@ -107,7 +108,7 @@ def merge_segments(segments: Iterable[Segment], tol: float) -> list[Segment]:
         spans.sort()
         start, end = spans[0]
         for a, b in spans[1:]:
-            if a <= end + tol:
+            if a <= end + bridge:
                 end = max(end, b)
             else:
                 merged.append((positions[i], start, end))
@@ -147,10 +148,16 @@ def _covered(segs: list[Segment], pos: float, a: float, b: float, tol: float) ->
     return got >= need
 
 
-def build_grids(h: list[Segment], v: list[Segment], tol: float, min_size: float) -> list[Grid]:
-    """Tables from horizontal and vertical rules. ``min_size``: smallest row height / column width kept."""
-    h = [s for s in merge_segments(h, tol) if s[2] - s[1] >= min_size]
-    v = [s for s in merge_segments(v, tol) if s[2] - s[1] >= min_size]
+def build_grids(
+    h: list[Segment], v: list[Segment], tol: float, min_size: float, bridge: float | None = None
+) -> list[Grid]:
+    """Tables from horizontal and vertical rules.
+
+    ``tol``: rules closer than this are one; ``min_size``: smallest row height / column width kept;
+    ``bridge``: gaps in a rule shorter than this are closed (a scanned rule breaks up).
+    """
+    h = [s for s in merge_segments(h, tol, bridge) if s[2] - s[1] >= min_size]
+    v = [s for s in merge_segments(v, tol, bridge) if s[2] - s[1] >= min_size]
     grids = []
     for hs, vs in _components(h, v, tol):
         grid = _grid(hs, vs, tol, min_size)

@@ -99,12 +99,13 @@ def _ocr_layout(
     angle = estimate_skew(gray)
     if abs(angle) >= 0.1:
         gray = rotate(gray, angle)
-    h_rules, v_rules = find_rules(gray, px)
-    grids = build_grids(h_rules, v_rules, tol=2.5 * px, min_size=4.0 * px)
+    h_rules, v_rules, rule_mask = find_rules(gray, px)
+    grids = build_grids(h_rules, v_rules, tol=2.5 * px, min_size=4.0 * px, bridge=8.0 * px)
     lines = recognize(gray)
     kept = [line.glyphs for line in lines if line.confidence >= TEXT_LINE_SCORE or _in_grid(line, grids)]
     outside = place_glyphs(kept, grids)
-    second_look(gray, grids, px)
+    if grids:
+        second_look(without_rules(gray, rule_mask, px), grids, px)
     for grid in grids:
         grid.scale(scale)
     outside = [[_scaled(g, scale) for g in line] for line in outside]
@@ -179,16 +180,22 @@ def rotate(gray: Any, angle: float) -> Any:
     return cv2.warpAffine(gray, matrix, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
 
 
-def find_rules(gray: Any, scale: float) -> tuple[list[Segment], list[Segment]]:
-    """Horizontal and vertical rules seen in the image (pixel coordinates)."""
+def find_rules(gray: Any, scale: float) -> tuple[list[Segment], list[Segment], Any]:
+    """Horizontal and vertical rules seen in the image (pixel coordinates), and the mask of their pixels."""
     cv2 = _cv2()
-    _, ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    # Thin rules come out light after scanning: take what is darker than its surroundings, not than a
+    # global threshold; thicken across the rule so a rule that drifts by a pixel stays one run.
+    block = max(15, round(11 * scale)) | 1
+    ink = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 20)
     h_length = max(15, int(H_RULE_PT * scale))
     v_length = max(12, int(V_RULE_PT * scale))
     bridge = max(3, int(1.5 * scale))
-    horizontal = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (h_length, 1)))
+    across = max(3, round(0.8 * scale)) | 1
+    horizontal = cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_RECT, (1, across)))
+    horizontal = cv2.morphologyEx(horizontal, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (h_length, 1)))
     horizontal = cv2.dilate(horizontal, cv2.getStructuringElement(cv2.MORPH_RECT, (bridge, 1)))
-    vertical = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, v_length)))
+    vertical = cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_RECT, (across, 1)))
+    vertical = cv2.morphologyEx(vertical, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, v_length)))
     vertical = cv2.dilate(vertical, cv2.getStructuringElement(cv2.MORPH_RECT, (1, bridge)))
     thick = 3.0 * scale  # a thicker bar is a filled area, not a rule
     h: list[Segment] = []
@@ -203,7 +210,17 @@ def find_rules(gray: Any, scale: float) -> tuple[list[Segment], list[Segment]]:
         x, y, ww, hh, _ = stats[i]
         if hh >= v_length and ww <= thick:
             v.append((x + ww / 2, float(y), float(y + hh)))
-    return h, v
+    return h, v, cv2.bitwise_or(horizontal, vertical)
+
+
+def without_rules(gray: Any, mask: Any, scale: float) -> Any:
+    """The image with the rules painted white, so a cell's crop holds only its own ink."""
+    cv2 = _cv2()
+    grow = max(3, round(1.0 * scale)) | 1
+    wide = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, (grow, grow)))
+    clean = gray.copy()
+    clean[wide > 0] = 255
+    return clean
 
 
 # ---------------------------------------------------------------- recognition

@@ -1,0 +1,189 @@
+"""OCR path: scanned PDFs and images read into rows of cells, offline with RapidOCR's bundled models."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+from pathlib import Path
+
+import numpy as np
+import pymupdf
+import pytest
+from PIL import Image, ImageFilter
+
+from extractor.document import Document, Line
+from extractor.load import load_document
+from extractor.load import ocr as ocr_module
+from extractor.load._grid import build_grids
+from extractor.load._layout import Glyph, place_glyphs, table_block
+from extractor.load.ocr import can_be_one_number, estimate_skew, split_glued
+
+SHARED = Path(os.environ.get("EXTRACTOR_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared"))
+HZ2023 = SHARED / "corpus" / "2023_jiangsu_huaian_hongzequ_gov.pdf"
+NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
+
+
+def _source() -> pymupdf.Document:
+    assert HZ2023.is_file(), f"{HZ2023} is missing: check out shared/ beside the repo or set EXTRACTOR_SHARED_DIR"
+    return pymupdf.open(HZ2023)
+
+
+def scan_image(clip: pymupdf.Rect, dpi: int = 200, angle: float = 0.7, seed: int = 7) -> Image.Image:
+    """Page 3 of the 2023 report as a slightly turned, noisy grayscale scan."""
+    page = _source()[2]
+    pix = page.get_pixmap(dpi=dpi, clip=clip, colorspace=pymupdf.csGRAY)
+    image = Image.frombytes("L", (pix.width, pix.height), pix.samples)
+    image = image.rotate(angle, resample=Image.Resampling.BICUBIC, fillcolor=255)
+    rng = np.random.default_rng(seed)
+    pixels = np.asarray(image).astype(np.float32)
+    pixels += rng.normal(0, 6, pixels.shape)
+    specks = rng.random(pixels.shape) < 0.004
+    pixels[specks] = rng.integers(0, 255, int(specks.sum()))
+    image = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(0.4))
+    return image
+
+
+def image_only_pdf(images: list[tuple[Image.Image, pymupdf.Rect]], path: Path) -> Path:
+    doc = pymupdf.open()
+    for image, rect in images:
+        buf = io.BytesIO()
+        image.save(buf, format="JPEG", quality=80)
+        page = doc.new_page(width=rect.width, height=rect.height)
+        page.insert_image(page.rect, stream=buf.getvalue())
+    doc.save(path)
+    return path
+
+
+def texts(line: Line) -> list[str]:
+    return [c.text for c in line.cells or []]
+
+
+def row_with(doc: Document, label: str) -> Line:
+    found = [line for line in doc.lines if line.cells and any(label in c for c in texts(line))]
+    assert found, f"no row with {label!r} in {[line.text for line in doc.lines]}"
+    return found[0]
+
+
+SECTION_3 = pymupdf.Rect(60, 350, 540, 800)  # heading, header rows and the first rows of section 三
+
+
+@pytest.fixture(scope="module")
+def scanned(tmp_path_factory: pytest.TempPathFactory) -> Document:
+    image = scan_image(SECTION_3)
+    path = image_only_pdf([(image, SECTION_3)], tmp_path_factory.mktemp("scan") / "scanned.pdf")
+    return load_document(path)
+
+
+@pytest.mark.slow
+def test_scanned_page_takes_the_ocr_path(scanned: Document) -> None:
+    assert scanned.kind == "scan"
+    assert [page.ocr for page in scanned.pages] == [True]
+    assert any("收到和处理政府" in line.text and not line.cells for line in scanned.lines)
+
+
+@pytest.mark.slow
+def test_scanned_rows_read_as_cells(scanned: Document) -> None:
+    new = texts(row_with(scanned, "本年新收政府信息公开申请数量"))
+    assert new[-7:] == ["21", "0", "0", "0", "0", "0", "21"]
+    assert len([c for c in new if NUMBER.match(c)]) == 7
+    carried = texts(row_with(scanned, "上年结转政府信息公开申请数量"))
+    assert carried[-7:] == ["0"] * 7
+    secret = texts(row_with(scanned, "属于国家秘密"))
+    assert secret[-7:] == ["1", "0", "0", "0", "0", "0", "1"]
+    # the vertical label, one cell, repeated on its rows (OCR may drop its small 、)
+    assert secret[0].startswith("三") and secret[0].endswith("本年度办理结果")
+    unavailable = texts(row_with(scanned, "本机关不掌握相关政府信息"))
+    assert unavailable[-7:] == ["10", "0", "0", "0", "0", "0", "10"]
+
+
+@pytest.mark.slow
+def test_scanned_cells_carry_confidence_and_boxes(scanned: Document) -> None:
+    line = row_with(scanned, "本年新收政府信息公开申请数量")
+    assert line.cells is not None and line.box is not None
+    assert 0.0 < line.confidence <= 1.0
+    assert line.confidence == min(c.confidence for c in line.cells)
+    for cell in line.cells:
+        assert cell.box is not None and cell.ref is not None
+        assert SECTION_3.width * 0 <= cell.box[0] < cell.box[2] <= SECTION_3.width + 1  # page units, not pixels
+        assert scanned.text[cell.start : cell.end] == cell.text
+
+
+def test_only_pages_without_text_are_ocrd(tmp_path: Path) -> None:
+    clip = pymupdf.Rect(75, 120, 520, 240)  # 行政处罚 4119 / 行政强制 195
+    image = scan_image(clip, angle=0.0)
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    page.insert_text((72, 72), "二、主动公开政府信息情况", fontname="china-s", fontsize=14)
+    buf = io.BytesIO()
+    image.save(buf, format="PNG")
+    page = doc.new_page(width=clip.width, height=clip.height)
+    page.insert_image(page.rect, stream=buf.getvalue())
+    path = tmp_path / "mixed.pdf"
+    doc.save(path)
+    loaded = load_document(path)
+    assert loaded.kind == "pdf"
+    assert [p.ocr for p in loaded.pages] == [False, True]
+    assert texts(row_with(loaded, "行政处罚"))[-1] == "4119"
+    assert texts(row_with(loaded, "行政强制"))[-1] == "195"
+
+
+def test_image_file(tmp_path: Path) -> None:
+    clip = pymupdf.Rect(75, 120, 520, 240)
+    path = tmp_path / "table.png"
+    scan_image(clip, angle=-0.5).save(path)
+    doc = load_document(path)
+    assert doc.kind == "image" and doc.pages[0].ocr
+    row = row_with(doc, "行政处罚")
+    assert texts(row) == ["行政处罚", "4119"]
+    assert row.cells is not None and row.cells[1].box is not None
+    assert doc.pages[0].width == Image.open(path).width  # an image's boxes are in pixels
+
+
+def test_engine_is_created_once() -> None:
+    assert ocr_module.engine() is ocr_module.engine()
+
+
+def test_skew_is_measured() -> None:
+    canvas = Image.new("L", (1200, 1600), 255)
+    pixels = np.asarray(canvas).copy()
+    for y in range(200, 1400, 60):
+        pixels[y : y + 3, 150:1050] = 0  # rules
+        pixels[y + 20 : y + 40, 200:900:7] = 0  # a text-like band
+    turned = Image.fromarray(pixels).rotate(1.5, fillcolor=255)
+    assert estimate_skew(np.asarray(turned)) == pytest.approx(-1.5, abs=0.2)
+    assert estimate_skew(pixels) == pytest.approx(0.0, abs=0.15)
+
+
+@pytest.mark.parametrize(
+    ("token", "one"),
+    [("0", True), ("21", True), ("1,234.56", True), ("7730.28", True), ("00", False), ("012", False)]
+    + [("1,234.561,100.00", False), ("1,23", False), ("0.5", True)],
+)
+def test_which_tokens_can_be_one_number(token: str, one: bool) -> None:
+    assert can_be_one_number(token) is one
+
+
+def test_glued_tokens_split_only_when_they_read_one_way() -> None:
+    assert split_glued("00") == ["0", "0"]
+    assert split_glued("000") == ["0", "0", "0"]
+    assert split_glued("21") is None  # one number: nothing to split
+    assert split_glued("1,234.561,100.00") is None  # two readings: flag, do not guess
+
+
+def test_a_glued_token_over_two_cells_is_split_by_position() -> None:
+    # two columns 0-50 and 50-100; OCR read the "0" of each as one box "00" across the rule
+    grids = build_grids([(0, 0, 100), (20, 0, 100)], [(0, 0, 20), (50, 0, 20), (100, 0, 20)], tol=1.0, min_size=2.0)
+    glyphs = ocr_module._spread("00", (20.0, 4.0, 80.0, 16.0), 0.99)
+    assert place_glyphs([glyphs], grids) == []
+    block = table_block(grids[0])
+    assert [c.text for c in block.cells] == ["0", "0"]
+
+
+def test_a_glued_token_in_one_cell_is_flagged() -> None:
+    grids = build_grids([(0, 0, 100), (20, 0, 100)], [(0, 0, 20), (50, 0, 20), (100, 0, 20)], tol=1.0, min_size=2.0)
+    place_glyphs([[Glyph("1,234.561,100.00", (2.0, 4.0, 48.0, 16.0), 0.99)]], grids)
+    block = table_block(grids[0])
+    ocr_module._flag_glued(block)
+    assert block.cells[0].text == "1,234.561,100.00"
+    assert block.cells[0].confidence <= ocr_module.GLUED_CONFIDENCE
