@@ -33,7 +33,9 @@ class ExtractOptions(BaseModel):
 def extract_path(path: str | Path, options: ExtractOptions | None = None) -> Result:
     """Extract one file. Bad input raises ``DocumentLoadError`` naming the file and the reason."""
     document = load_document(path)
-    return extract_document(document, options or ExtractOptions(), path=Path(path))
+    result = extract_document(document, options or ExtractOptions(), path=Path(path))
+    result.document = str(Path(path).resolve())
+    return result
 
 
 def extract_document(document: Document, options: ExtractOptions, path: Path | None = None) -> Result:
