@@ -66,10 +66,10 @@ class Result(BaseModel):
 
     schema_version: int = 1
     source: str
-    document: str | None = None  # the path the document was read from
     report: dict[str, Any]
     review: list[str]
     checks: list[CheckResult]
+    document: str | None = None  # the path the document was read from
     fields: dict[str, FieldDetail] = {}
     status: Status = Status.SUCCESS
     errors: list[str] = []

@@ -112,7 +112,8 @@ def render_page(document: str, page: int, box: list[float] | None, out: Path) ->
             return None
         pdf_page = doc[page - 1]
         if box and path.suffix.lower() == ".pdf":
-            rect = pymupdf.Rect(*box) + (-3, -3, 3, 3)
+            x0, y0, x1, y1 = box
+            rect = pymupdf.Rect(x0 - 3, y0 - 3, x1 + 3, y1 + 3)
             pdf_page.draw_rect(rect, color=(1, 0, 0), width=1.5)
         pixmap = pdf_page.get_pixmap(dpi=110)
         out.parent.mkdir(parents=True, exist_ok=True)
