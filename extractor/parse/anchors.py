@@ -44,7 +44,8 @@ APPLICATION_ANCHORS: dict[str, str] = {
 }
 
 # section 二: the item labels, which stand at the start of a line or a cell
-_LINE_START = r"(?:^|(?<=[\n\t|]))[ \t*]*"
+# (or right after a number: two table rows a loader ran together)
+_LINE_START = r"(?:^|(?<=[\n\t|\f])|(?<=\d)|(?<=信息内容))[ \t*]*"
 ACTIVE_ANCHORS: dict[str, str] = {
     "regulations": _LINE_START + loose("规章") + r"(?![\u4e00-\u9fff])",
     "normative_documents": _LINE_START + r"(?:行\s*政\s*)?" + loose("规范性文件") + r"(?![\u4e00-\u9fff])",

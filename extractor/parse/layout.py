@@ -201,5 +201,5 @@ _FOOTER_LINE = re.compile(r"(?m)^[ \t]*[-—–][ \t]*\d{1,3}[ \t]*[-—–][ \t
 
 def document_norm(doc: Document) -> str:
     """The normalised document text, with page footers (``- 3 -``, ``第3页``) blanked out."""
-    norm = normalize(doc.text)
+    norm = normalize(doc.text).replace("\f", "\n")  # a page break also ends a line
     return _FOOTER_LINE.sub(lambda m: " " * len(m.group()), norm)

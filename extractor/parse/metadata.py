@@ -92,8 +92,30 @@ def _published_on(norm: str) -> MetaField:
         if (best is None or match.start() > best[0]) and 1 <= month <= 12 and 1 <= day <= 31:
             best = (match.start(), f"{year:04d}-{month:02d}-{day:02d}", match.start(), match.end())
     if best is None:
-        return MetaField(None, confidence=0.9)
+        return _signature_date_after_text(norm)
     return MetaField(best[1], best[2], best[3], 0.95)
+
+
+SIGNED_LINE_END = re.compile(r"(?m)(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日[ \t]*$")
+
+
+def _signature_date_after_text(norm: str) -> MetaField:
+    """A date closing a line near the end (the signer's name run into it): taken, but flagged."""
+    tail_start = max(0, len(norm) - 400)
+    matches = [m for m in SIGNED_LINE_END.finditer(norm, tail_start)]
+    if not matches:
+        return MetaField(None, confidence=0.9)
+    match = matches[-1]
+    year, month, day = int(match.group("y")), int(match.group("m")), int(match.group("d"))
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return MetaField(None, confidence=0.9)
+    return MetaField(
+        f"{year:04d}-{month:02d}-{day:02d}",
+        match.start(),
+        match.end(),
+        0.7,
+        review="date read from the end of a line that holds other text",
+    )
 
 
 def _cn_number(text: str) -> int:

@@ -43,7 +43,10 @@ def find_application_anchors(norm: str, start: int, end: int) -> list[Anchor]:
 def find_active_anchors(norm: str, start: int, end: int, keys: list[str]) -> list[Anchor]:
     anchors = []
     for key in keys:
-        match = ACTIVE_RE[key].search(norm, start, end)
+        matches = list(ACTIVE_RE[key].finditer(norm, start, end))
+        # a label can stand in a header cell too: prefer the one with numbers on its line
+        with_numbers = [m for m in matches if re.search(r"\d", norm[m.end() : norm.find("\n", m.end())])]
+        match = (with_numbers or matches or [None])[0]
         if match:
             anchors.append(Anchor(key, match.start(), match.end()))
     return sorted(anchors, key=lambda a: a.start)
