@@ -25,7 +25,6 @@ from extractor.load._layout import (
     TableBlock,
     TextBlock,
     assemble,
-    is_number,
     page_layout,
     place_glyphs,
     union,
@@ -305,8 +304,18 @@ def second_look(gray: Any, grids: list[Grid], px: float) -> None:
                 gcell.items = [Glyph(new_text, gcell.box, score)]
             else:
                 gcell.items = [Glyph("", gcell.box, UNREAD_CONFIDENCE)]  # ink that reads as nothing: ask a person
-        elif new_text and score > confidence and (is_number(new_text) or not is_number(text)):
+        elif new_text and _better(new_text, score, text, confidence):
             gcell.items = [Glyph(new_text, union(g.box for g in gcell.items), score)]
+
+
+def _better(new: str, score: float, old: str, confidence: float) -> bool:
+    """Whether a second reading replaces the first: a whole number beats anything that is not one."""
+    new_ok, old_ok = can_be_one_number(new), can_be_one_number(old.strip(_STRAY + " "))
+    if new_ok and not old_ok:
+        return score >= TEXT_LINE_SCORE
+    if old_ok and not new_ok:
+        return False
+    return score > confidence
 
 
 def _weak_cells(gray: Any, grid: Grid, px: float) -> list[tuple[GridCell, Any, tuple[str, float]]]:
@@ -315,6 +324,7 @@ def _weak_cells(gray: Any, grid: Grid, px: float) -> list[tuple[GridCell, Any, t
     cv2 = _cv2()
     inset = max(2, round(1.2 * px))
     margin = max(3, round(2.0 * px))
+    speck = max(6, round(px * px))  # smaller dark blobs are scanner noise, not strokes
     out = []
     for gcell in grid.cells:
         text, confidence = assemble(gcell.items)
@@ -324,12 +334,17 @@ def _weak_cells(gray: Any, grid: Grid, px: float) -> list[tuple[GridCell, Any, t
         region = gray[y0 + inset : y1 - inset, x0 + inset : x1 - inset]
         if region.shape[0] < 4 or region.shape[1] < 4:
             continue
-        ys, xs = np.nonzero(cv2.medianBlur(region, 3) < 128)
-        if len(ys) < max(12, 1.5 * px * px):
+        dark = (region < 160).astype(np.uint8)
+        n, labels, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
+        keep = [i for i in range(1, n) if stats[i, cv2.CC_STAT_AREA] >= speck]
+        if sum(int(stats[i, cv2.CC_STAT_AREA]) for i in keep) < max(12, 1.5 * px * px):
             continue
+        ink = np.isin(labels, keep)
+        ys, xs = np.nonzero(ink)
         top, bottom = max(int(ys.min()) - margin, 0), int(ys.max()) + margin + 1
         left, right = max(int(xs.min()) - margin, 0), int(xs.max()) + margin + 1
-        out.append((gcell, region[top:bottom, left:right], (text, confidence)))
+        crop = np.where(ink | (dark == 0), region, 255).astype(np.uint8)  # specks painted out
+        out.append((gcell, crop[top:bottom, left:right], (text, confidence)))
     return out
 
 
@@ -378,7 +393,7 @@ def _read_strip(crops: list[Any]) -> list[tuple[str, float]]:
 
 # ---------------------------------------------------------------- glued tokens
 
-_ONE_NUMBER = re.compile(r"^[-+]?(?:0|[1-9]\d{0,2}(?:,\d{3})+|[1-9]\d*)(?:\.\d+)?%?$|^[-+]?0\.\d+%?$")
+_ONE_NUMBER = re.compile(r"^0(?:\.\d+)?%?$|^[-+]?(?:[1-9]\d{0,2}(?:,\d{3})+|[1-9]\d*)(?:\.\d+)?%?$|^[-+]0\.\d+%?$")
 _NUMERIC = re.compile(r"^[\d,.\s%+-]+$")
 
 
@@ -387,7 +402,7 @@ def can_be_one_number(text: str) -> bool:
     return bool(_ONE_NUMBER.match(text.replace("，", ",")))
 
 
-_STRAY = ".,·'`:;，。、"
+_STRAY = ".,·'`:;，。、：；‘’“”\"|"
 
 
 def _flag_glued(table: TableBlock) -> None:
