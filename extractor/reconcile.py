@@ -169,23 +169,27 @@ def _join(first: str | None, second: str) -> str:
 def run_llm(
     document: Document,
     parsed: ParseOutcome,
-    use: LLMUse = "auto",
+    mode: LLMUse | None = None,
     settings: LLMSettings | None = None,
-    cache_dir: str | Path | None = DEFAULT_CACHE_DIR,
+    cache_dir: str | Path | None = None,
     model: LanguageModel | None = None,
+    use_cache: bool = True,
 ) -> ReconcileOutcome:
-    """The pipeline's one LLM call: ask the sections ``use`` selects, ground, reconcile.
+    """The pipeline's one LLM call: ask the sections ``mode`` selects, ground, reconcile.
 
-    ``use``: ``never`` (no LLM), ``auto`` (sections the parser is unsure of),
-    ``always`` (every section). Without an endpoint ``auto`` does nothing and
-    ``always`` raises ``ConfigError``. ``cache_dir=None`` turns the cache off;
-    ``model`` replaces the instructor adapter (tests, or one adapter shared by
-    a batch). ``usage["llm"]`` holds calls, tokens, cache hits, per-section
-    status and every rejected value with its reason; store it in ``Result.usage``.
+    ``mode``: ``never`` (no LLM), ``auto`` (sections the parser is unsure of),
+    ``always`` (every section); None: ``auto`` with an endpoint, else ``never``.
+    Without an endpoint ``always`` raises ``ConfigError``. ``settings`` default to
+    ``LLMSettings.load()`` (environment and config file). ``cache_dir`` defaults
+    to ``.extractor-cache/llm``; ``use_cache=False`` turns the cache off. ``model``
+    replaces the instructor adapter (tests, or one adapter shared by a batch).
+    ``usage["llm"]`` holds calls, tokens, cache hits, per-section status and
+    every rejected LLM value with its reason: store it in ``Result.usage``.
     """
+    settings = settings or LLMSettings.load()
+    use: LLMUse = mode if mode is not None else default_use(settings)
     if use not in LLM_USES:
         raise ConfigError(f"--llm must be one of {', '.join(LLM_USES)}, not {use!r}")
-    settings = settings or LLMSettings.load()
     sections = sections_to_ask(parsed, use)
     summary: dict[str, Any] = {"use": use, "sections_asked": sections}
     if not sections:
@@ -204,7 +208,7 @@ def run_llm(
 
         model = InstructorLanguageModel(settings)
     budget = DocumentBudget(settings.max_calls_per_document, settings.max_tokens_per_document)
-    cache = AnswerCache(cache_dir) if cache_dir is not None else None
+    cache = AnswerCache(cache_dir if cache_dir is not None else DEFAULT_CACHE_DIR) if use_cache else None
     reading = read_sections(document, parsed, sections, model, settings, cache, budget)
     outcome = reconcile(parsed, reading.fields, reading.rejected)
     summary.update(_usage(model.name, reading, budget, outcome.rejected))

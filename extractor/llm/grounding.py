@@ -70,6 +70,13 @@ TEMPLATE_MARKERS: dict[TemplateName, tuple[str, ...]] = {
     "2021": ("本年制发件数", "本年新制发件数", "本年废止件数", "现行有效件数", "收费金额"),
     "2019": ("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量"),
 }
+REVIEW_COLUMN_LABELS_ZH = {
+    "upheld": "结果维持",
+    "corrected": "结果纠正",
+    "other": "其他结果",
+    "pending": "尚未审结",
+    "total": "总计",
+}
 ROW_WINDOW = 400  # characters after a label, at most, that can hold its numbers
 
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９．，（）－", "0123456789.,()-")
@@ -135,6 +142,17 @@ class CompactText:
             return None
         last = pos + len(needle.replace(" ", "")) - 1
         return self.offsets[pos], self.offsets[last] + 1
+
+
+def _aligned(printed: list[PrintedNumber], index: int, cells: int) -> list[PrintedNumber]:
+    """Where cell ``index`` of ``cells`` can be when more or fewer numbers are printed.
+
+    Cells keep their order: with extra numbers (stray cells) the value sits at
+    most that many places after its index; with lost cells, at most that many before.
+    """
+    extra = len(printed) - cells
+    lo, hi = (index, index + extra + 1) if extra > 0 else (max(0, index + extra), index + 1)
+    return printed[lo:hi]
 
 
 def _same(a: float, b: float) -> bool:
@@ -253,7 +271,10 @@ class Grounder:
                 Grounding.NOT_FOUND,
                 f"the row 「{label}」 prints {row_text}; its {column} cell is {cell.text}, not {_fmt(number)}",
             )
-        for candidate in printed:
+        # more or fewer numbers than cells: cells keep their order, so the value of cell i sits
+        # at most (extra) places after i, or (lost) places before it
+        candidates = _aligned(printed, columns.index(column), len(columns)) if column in columns else printed
+        for candidate in candidates:
             if any(_same(candidate.value, w) for w in wanted):
                 return self._result(Grounding.FUZZY, f"printed near 「{label}」", candidate)
         row_text = " ".join(p.text for p in printed) or "no numbers"
@@ -261,23 +282,34 @@ class Grounder:
             Grounding.NOT_FOUND, f"{_fmt(number)} is not printed near 「{label}」 (it prints {row_text})"
         )
 
+    def _review_numbers(self) -> list[PrintedNumber]:
+        """The numbers after the last column header (总计), else all of the section's."""
+        last = self.compact.text.rfind("总计")
+        if last >= 0:
+            after = numbers_in(self.section.text, self.compact.offsets[last] + len("总计"))
+            if after:
+                return after
+        return numbers_in(self.section.text)
+
     def _ground_reviews(self, group: str, column: str, value: Value) -> GroundResult:
         number = self._number(value)
         if number is None:
             return GroundResult(Grounding.NOT_FOUND, f"{value!r} is not a number")
-        printed = numbers_in(self.section.text)
-        label = f"{REVIEW_GROUPS.get(group, group)}/{column}"
+        if group not in REVIEW_GROUPS or column not in REVIEW_COLUMNS:
+            return GroundResult(Grounding.NOT_FOUND, f"no cell {group}.{column}")
+        printed = self._review_numbers()
+        label = f"{REVIEW_GROUPS[group]}/{REVIEW_COLUMN_LABELS_ZH[column]}"
         expected = len(REVIEW_GROUPS) * len(REVIEW_COLUMNS)
-        if len(printed) == expected and group in REVIEW_GROUPS and column in REVIEW_COLUMNS:
-            index = list(REVIEW_GROUPS).index(group) * len(REVIEW_COLUMNS) + REVIEW_COLUMNS.index(column)
+        index = list(REVIEW_GROUPS).index(group) * len(REVIEW_COLUMNS) + REVIEW_COLUMNS.index(column)
+        if len(printed) == expected:
             cell = printed[index]
             if _same(cell.value, number):
                 return self._result(Grounding.EXACT, f"printed at its cell ({label})", cell)
             return GroundResult(Grounding.NOT_FOUND, f"the table prints {cell.text} at {label}, not {_fmt(number)}")
-        for candidate in printed:
+        for candidate in _aligned(printed, index, expected):
             if _same(candidate.value, number):
                 return self._result(Grounding.FUZZY, f"printed in the section ({label})", candidate)
-        return GroundResult(Grounding.NOT_FOUND, f"{_fmt(number)} is not printed in the section ({label})")
+        return GroundResult(Grounding.NOT_FOUND, f"{_fmt(number)} is not printed where {label} can be")
 
     def _ground_metadata(self, key: str, value: Value) -> GroundResult:
         text = self.compact.text
