@@ -20,12 +20,13 @@ only when an adapter is built.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import time
 from collections.abc import Callable
 from typing import Any
 
-from tenacity import RetryCallState, Retrying, retry_if_exception, wait_exponential_jitter
+from tenacity import RetryCallState, Retrying, retry_if_exception, wait_exponential, wait_random
 
 from extractor.errors import ConfigError, ExtractorError, MissingDependencyError
 from extractor.llm.schemas import SectionAnswer, lenient_flat
@@ -98,6 +99,9 @@ class InstructorLanguageModel:
             max_retries=0,
             http_client=http_client,
         )
+        # instructor logs every failed attempt at ERROR; here failures are values, reported in usage
+        logging.getLogger("instructor").addHandler(logging.NullHandler())
+        logging.getLogger("instructor").propagate = False
         self._client = instructor.from_openai(client, mode=instructor.Mode[settings.mode.upper()])
         self._client.on("completion:kwargs", self._on_call)
         self._client.on("completion:response", self._on_response)
@@ -153,7 +157,9 @@ class InstructorLanguageModel:
         settings = self.settings
         transport = Retrying(
             stop=_StopAfter(1 + settings.max_transport_retries, request.budget),
-            wait=wait_exponential_jitter(initial=settings.backoff_initial_s, max=settings.backoff_max_s),
+            # exponential backoff plus jitter (a wait_exponential_jitter that works on tenacity 8 and 9)
+            wait=wait_exponential(multiplier=settings.backoff_initial_s, max=settings.backoff_max_s)
+            + wait_random(0, settings.backoff_initial_s),
             retry=retry_if_exception(self._transient),
             sleep=self._sleep,
             reraise=True,
