@@ -97,6 +97,16 @@ class Token:
     unit: str | None = None  # 元, 万元, 个, 件 ... printed after a number
     line: Line | None = None
     cell_index: int | None = None
+    misread: bool = False  # read as a number from something that is not quite one (OCR)
+
+    @property
+    def confidence(self) -> float:
+        """The loader's confidence in the text this token came from (OCR), 1.0 for text layers."""
+        if self.line is None:
+            return 1.0
+        if self.line.cells is not None and self.cell_index is not None and self.cell_index < len(self.line.cells):
+            return min(self.line.cells[self.cell_index].confidence, self.line.confidence)
+        return self.line.confidence
 
     @property
     def digits(self) -> str:
@@ -191,6 +201,9 @@ def line_tokens(norm: str, line: Line, from_offset: int | None = None) -> list[T
             continue
         if not cell.text.strip() or norm[cell.start : cell.end].strip() in {"", "-", "/", "—"}:
             tokens.append(Token("blank", "", cell.start, cell.end, line=line, cell_index=index))
+            continue
+        if norm[cell.start : cell.end].strip() in {"o", "O"}:  # OCR's letter o in a number cell
+            tokens.append(Token("num", "0", cell.start, cell.end, 0, None, line, index, misread=True))
             continue
         tokens.extend(tokenize(norm, max(cell.start, lo), cell.end, line, index))
     return tokens

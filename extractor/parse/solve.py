@@ -20,7 +20,7 @@ Value = int | float | None
 COST_SPLIT = 1  # a run of digits split in two
 COST_DROP = 2  # a stray token left out
 COST_INSERT = 3  # a cell the text lost, restored from the identities
-MAX_CANDIDATES = 5000
+MAX_CANDIDATES = 40000  # split readings of one token; a 21-digit row of seven has C(20,6) = 38760
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +121,7 @@ def candidates(
         pieces = [p for option in combo for p in option]
         splits = len(pieces) - len(tokens)
         count += 1
-        if count > MAX_CANDIDATES * 4:
+        if count > MAX_CANDIDATES * 5:
             break
         if len(pieces) == width:
             reading = Reading(tuple(pieces), COST_SPLIT * splits)

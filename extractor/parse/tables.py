@@ -34,6 +34,7 @@ CONF_SPLIT = 0.9
 CONF_RESTORED = 0.6
 CONF_AMBIGUOUS = 0.5
 CONF_MISSING = 0.3
+OCR_REVIEW_BELOW = 0.8  # section 二 values read by OCR below this confidence go to review
 
 
 @dataclass(slots=True)
@@ -66,9 +67,10 @@ def _cells_from(reading: Reading, structured: bool, keys: list[str]) -> dict[str
         confidence = CONF_STRUCTURED if structured else CONF_LITERAL
         if piece.part is not None:
             confidence = CONF_SPLIT
-        if token.line is not None and token.line.confidence < 1.0:
-            confidence = min(confidence, token.line.confidence)
+        confidence = min(confidence, token.confidence)
         cell = CellReading(piece.value, confidence, start, end, token)
+        if token.misread:
+            cell.review = "OCR read a letter where this number cell has a digit; read as 0"
         if index in reading.inserted:
             cell.review = "the text lost a cell of this row; this value's column is not certain"
             cell.confidence = min(cell.confidence, CONF_RESTORED)
@@ -222,10 +224,11 @@ def read_active(
         values: dict[str, CellReading] = {}
         if len(tokens) == len(fields):
             for field_key, token in zip(fields, tokens, strict=True):
-                conf = CONF_STRUCTURED if row.structured else CONF_LITERAL
-                values[field_key] = CellReading(
-                    None if token.kind == "blank" else token.value, conf, token.start, token.end, token
-                )
+                conf = min(CONF_STRUCTURED if row.structured else CONF_LITERAL, token.confidence)
+                cell = CellReading(None if token.kind == "blank" else token.value, conf, token.start, token.end, token)
+                if conf < OCR_REVIEW_BELOW or token.misread:  # no identity checks section 二: OCR doubt is shown
+                    cell.review = f"OCR read this cell with confidence {conf:.2f}"
+                values[field_key] = cell
         else:
             for index, field_key in enumerate(fields):
                 found = tokens[index] if index < len(tokens) else None
