@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ def _progress(message: str) -> None:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from extractor.pipeline import ExtractOptions, extract_path
+    from extractor.pipeline import ExtractOptions
 
     options = ExtractOptions(llm=args.llm, cache_dir=args.cache_dir)
     paths: list[Path] = []
@@ -37,27 +37,59 @@ def cmd_extract(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     if args.out is not None:
         args.out.mkdir(parents=True, exist_ok=True)
+        batch = len(paths) > 1
+        if args.resume:
+            done = [p for p in paths if _is_done(p, args.out)]
+            if done:
+                _progress(f"resuming: {len(done)} of {len(paths)} input(s) already have a result in {args.out}")
+            paths = [p for p in paths if p not in done]
     failures = 0
-    for index, path in enumerate(paths, 1):
-        try:
-            result = extract_path(path, options)
-        except ExtractorError as exc:
+    for index, (path, outcome) in enumerate(_run_batch(paths, options, args.jobs), 1):
+        if isinstance(outcome, str):
             failures += 1
-            print(f"error: {exc}", file=sys.stderr)
+            print(f"error: {outcome}", file=sys.stderr)
             continue
-        except Exception as exc:  # an internal defect on one file must not stop the batch
-            failures += 1
-            print(f"error: {path}: internal error while extracting ({type(exc).__name__}: {exc})", file=sys.stderr)
-            continue
-        data = result.to_json()
         if args.out is None:
-            print(_dump(data))
+            print(_dump(outcome))
         else:
             target = args.out / f"{path.stem}.json"
-            target.write_text(_dump(data) + "\n", encoding="utf-8")
-            if len(paths) > 1 or args.verbose:
-                _progress(f"[{index}/{len(paths)}] {path.name}: {len(result.review)} field(s) to review -> {target}")
+            temporary = target.with_suffix(".json.part")  # a stopped run never leaves half a result
+            temporary.write_text(_dump(outcome) + "\n", encoding="utf-8")
+            temporary.replace(target)
+            if batch or args.verbose:
+                flagged = len(outcome["review"])
+                _progress(f"[{index}/{len(paths)}] {path.name}: {flagged} field(s) to review -> {target}")
     return EXIT_FAILED if failures else EXIT_OK
+
+
+def _is_done(path: Path, out: Path) -> bool:
+    target = out / f"{path.stem}.json"
+    return target.exists() and target.stat().st_mtime >= path.stat().st_mtime
+
+
+def _extract_one(path: Path, options: Any) -> dict[str, Any] | str:
+    """One document to its result JSON, or the line that says why it failed. Runs in worker processes."""
+    from extractor.pipeline import extract_path
+
+    try:
+        return extract_path(path, options).to_json()
+    except ExtractorError as exc:
+        return str(exc)
+    except Exception as exc:  # an internal defect on one file must not stop the batch
+        return f"{path}: internal error while extracting ({type(exc).__name__}: {exc})"
+
+
+def _run_batch(paths: list[Path], options: Any, jobs: int) -> Iterator[tuple[Path, dict[str, Any] | str]]:
+    if jobs <= 1 or len(paths) <= 1:
+        for path in paths:
+            yield path, _extract_one(path, options)
+        return
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = {pool.submit(_extract_one, path, options): path for path in paths}
+        for future in as_completed(futures):
+            yield futures[future], future.result()
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -109,6 +141,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     extract.add_argument("paths", nargs="+", metavar="PATH", help="report files (or directories of them)")
     extract.add_argument("--out", type=Path, metavar="DIR", help="write DIR/<input stem>.json per input")
+    extract.add_argument(
+        "--resume", action="store_true", help="with --out: skip inputs whose result is already there and newer"
+    )
+    extract.add_argument("-j", "--jobs", type=int, default=1, metavar="N", help="extract N documents at once")
     _llm_options(extract)
     extract.add_argument("-v", "--verbose", action="store_true", help="print progress to stderr")
     extract.set_defaults(func=cmd_extract)

@@ -10,6 +10,7 @@ instead of a soup of tokens.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in page points (or pixels for images)
@@ -95,7 +96,7 @@ class DocumentBuilder:
         text: str,
         box: Box | None = None,
         confidence: float = 1.0,
-        cells: list[tuple[str, Box | None, float, str | None]] | None = None,
+        cells: Sequence[tuple[str, Box | None, float, str | None]] | None = None,
     ) -> Line:
         """Add one line. With ``cells``, the line text is the cells joined by tabs."""
         if not self._pages:

@@ -98,3 +98,20 @@ def test_eval_reports_silent_errors_and_fails_on_them(tmp_path: Path) -> None:
     bad = run("eval", str(gold_dir), "--pred", str(pred_dir))
     assert bad.returncode == 1
     assert "silent errors 1" in bad.stdout and "applications.granted.total" in bad.stdout
+
+
+def test_a_batch_resumes_and_runs_in_parallel(tmp_path: Path) -> None:
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for name in ("a", "b", "c"):
+        (inputs / f"{name}.txt").write_bytes(SEED.read_bytes())
+    out = tmp_path / "out"
+    first = run("extract", str(inputs), "--out", str(out), "--jobs", "2")
+    assert first.returncode == 0, first.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["a.json", "b.json", "c.json"]
+    assert "[3/3]" in first.stderr
+    (out / "b.json").unlink()
+    second = run("extract", str(inputs), "--out", str(out), "--resume")
+    assert second.returncode == 0
+    assert "resuming: 2 of 3" in second.stderr and "b.txt" in second.stderr and "a.txt" not in second.stderr
+    assert (out / "b.json").exists()

@@ -8,6 +8,8 @@ reading of ambiguous rows with the tally identities -> metadata.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from extractor.document import Document
 from extractor.parse.anchors import Anchor
 from extractor.parse.layout import document_norm, find_sections
@@ -81,7 +83,7 @@ def parse_document(doc: Document) -> ParseOutcome:
     return outcome
 
 
-def _expected_rows(template: str | None, found: dict[str, object]) -> list[str]:
+def _expected_rows(template: str | None, found: Mapping[str, object]) -> list[str]:
     """The rows this report's table has: every template row, with （六） as printed (one row or three)."""
     single = "other_handling" in found or (template == "2019" and not any(r in found for r in OTHER_SUBROWS))
     sixth = {"other_handling"} if single else set(OTHER_SUBROWS)

@@ -46,8 +46,9 @@ def find_active_anchors(norm: str, start: int, end: int, keys: list[str]) -> lis
         matches = list(ACTIVE_RE[key].finditer(norm, start, end))
         # a label can stand in a header cell too: prefer the one with numbers on its line
         with_numbers = [m for m in matches if re.search(r"\d", norm[m.end() : norm.find("\n", m.end())])]
-        match = (with_numbers or matches or [None])[0]
-        if match:
+        candidates = with_numbers or matches
+        if candidates:
+            match = candidates[0]
             anchors.append(Anchor(key, match.start(), match.end()))
     return sorted(anchors, key=lambda a: a.start)
 
