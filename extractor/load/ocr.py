@@ -153,7 +153,7 @@ def estimate_skew(gray: Any) -> float:
     import numpy as np
 
     cv2 = _cv2()
-    small_w = 800
+    small_w = 600
     factor = small_w / gray.shape[1]
     small = cv2.resize(gray, (small_w, max(1, int(gray.shape[0] * factor))), interpolation=cv2.INTER_AREA)
     ink = (small < 160).astype(np.float32)
@@ -281,6 +281,7 @@ def _spread(text: str, box: tuple[float, float, float, float], confidence: float
 
 
 STRIP_CELLS = 8  # cells read together in one strip
+WEAK = 0.8  # numbers read with less confidence get a second look
 
 
 def second_look(gray: Any, grids: list[Grid], px: float) -> None:
@@ -294,9 +295,7 @@ def second_look(gray: Any, grids: list[Grid], px: float) -> None:
     todo = [item for grid in grids for item in _weak_cells(gray, grid, px)]
     if not todo:
         return
-    readings: list[tuple[str, float]] = []
-    for start in range(0, len(todo), STRIP_CELLS):
-        readings.extend(_read_strip([crop for _, crop, _ in todo[start : start + STRIP_CELLS]]))
+    readings = _read_strips([crop for _, crop, _ in todo])
     for (gcell, _crop, (text, confidence)), (new_text, score) in zip(todo, readings, strict=True):
         new_text = new_text.strip().translate(_FULLWIDTH_DIGITS)
         if not text:
@@ -310,7 +309,7 @@ def second_look(gray: Any, grids: list[Grid], px: float) -> None:
 
 def _better(new: str, score: float, old: str, confidence: float) -> bool:
     """Whether a second reading replaces the first: a whole number beats anything that is not one."""
-    new_ok, old_ok = can_be_one_number(new), can_be_one_number(old.strip(_STRAY + " "))
+    new_ok, old_ok = can_be_one_number(new), can_be_one_number(old.strip(_STRAY + " ").rstrip("-—–_"))
     if new_ok and not old_ok:
         return score >= TEXT_LINE_SCORE
     if old_ok and not new_ok:
@@ -328,7 +327,7 @@ def _weak_cells(gray: Any, grid: Grid, px: float) -> list[tuple[GridCell, Any, t
     out = []
     for gcell in grid.cells:
         text, confidence = assemble(gcell.items)
-        if _CJK_CHAR.search(text) or (text and confidence >= 0.9 and can_be_one_number(text)):
+        if _CJK_CHAR.search(text) or (text and confidence >= WEAK and can_be_one_number(text)):
             continue
         x0, y0, x1, y1 = (round(v) for v in gcell.box)
         region = gray[y0 + inset : y1 - inset, x0 + inset : x1 - inset]
@@ -351,38 +350,59 @@ def _weak_cells(gray: Any, grid: Grid, px: float) -> list[tuple[GridCell, Any, t
 _CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
 
 
-def _read_strip(crops: list[Any]) -> list[tuple[str, float]]:
-    """Recognise crops laid side by side; each character goes to the crop under its position."""
+STRIP_HEIGHT = 48  # the recogniser's input height: crops are scaled to it, so nothing is resized again
+STRIP_GAP = 20  # white between two crops: enough for the recogniser to see them apart
+
+
+def _read_strips(crops: list[Any]) -> list[tuple[str, float]]:
+    """Recognise crops laid side by side in strips, all strips in one batched pass.
+
+    Every strip is padded to the same width, so the recogniser's output columns map linearly onto
+    each strip, and each recognised character goes back to the crop under it.
+    """
     import numpy as np
 
     cv2 = _cv2()
-    height = max(c.shape[0] for c in crops)
-    gap = max(8, int(height * 0.8))
-    parts, spans, x = [], [], gap
+    scaled = []
     for crop in crops:
-        cell = np.full((height, crop.shape[1]), 255, np.uint8)
-        top = (height - crop.shape[0]) // 2
-        cell[top : top + crop.shape[0]] = crop
-        parts += [np.full((height, gap), 255, np.uint8), cell]
-        spans.append((x - gap / 2, x + crop.shape[1] + gap / 2))
-        x += crop.shape[1] + gap
-    # Pad to the recogniser's minimum width ratio, so its columns map linearly onto the strip.
-    width = max(x, int(height * 320 / 48) + 1)
-    parts.append(np.full((height, width - x + gap), 255, np.uint8))
-    strip = np.hstack(parts)
-    result, _ = engine().text_rec([cv2.cvtColor(strip, cv2.COLOR_GRAY2BGR)], True)
-    texts = [""] * len(crops)
-    scores = [1.0] * len(crops)
-    text, info = result[0][0], result[0][2] if len(result[0]) > 2 else None
-    if not text or not info:
-        return [("", 0.0)] * len(crops)
+        width = max(1, round(crop.shape[1] * STRIP_HEIGHT / crop.shape[0]))
+        scaled.append(cv2.resize(crop, (width, STRIP_HEIGHT), interpolation=cv2.INTER_AREA))
+    layouts: list[list[tuple[float, float]]] = []
+    strips_parts: list[list[Any]] = []
+    for start in range(0, len(scaled), STRIP_CELLS):
+        parts, spans, x = [], [], STRIP_GAP
+        for crop in scaled[start : start + STRIP_CELLS]:
+            parts += [np.full((STRIP_HEIGHT, STRIP_GAP), 255, np.uint8), crop]
+            spans.append((x - STRIP_GAP / 2, x + crop.shape[1] + STRIP_GAP / 2))
+            x += crop.shape[1] + STRIP_GAP
+        strips_parts.append(parts)
+        layouts.append(spans)
+    width = max(max(sum(p.shape[1] for p in parts) for parts in strips_parts) + STRIP_GAP, 321)
+    strips = []
+    for parts in strips_parts:
+        used = sum(p.shape[1] for p in parts)
+        strip = np.hstack([*parts, np.full((STRIP_HEIGHT, width - used), 255, np.uint8)])
+        strips.append(cv2.cvtColor(strip, cv2.COLOR_GRAY2BGR))
+    results, _ = engine().text_rec(strips, True)
+    readings: list[tuple[str, float]] = []
+    for spans, result in zip(layouts, results, strict=True):
+        readings.extend(_by_position(result, spans, width))
+    return readings
+
+
+def _by_position(result: Any, spans: list[tuple[float, float]], width: int) -> list[tuple[str, float]]:
+    texts = [""] * len(spans)
+    scores = [1.0] * len(spans)
+    info = result[2] if len(result) > 2 else None
+    if not result[0] or not info:
+        return [("", 0.0)] * len(spans)
     columns, words, word_cols, confs = info[0], info[1], info[2], info[4]
     chars = [ch for word in words for ch in word]
     cols = [c for word in word_cols for c in word]
     if len(chars) != len(cols) or len(confs) != len(chars):
-        return [("", 0.0)] * len(crops)
+        return [("", 0.0)] * len(spans)
     for ch, col, conf in zip(chars, cols, confs, strict=True):
-        at = (col + 0.5) / columns * strip.shape[1]
+        at = (col + 0.5) / columns * width
         for i, (a, b) in enumerate(spans):
             if a <= at < b:
                 texts[i] += ch
@@ -410,7 +430,7 @@ def _flag_glued(table: TableBlock) -> None:
     for cell in table.cells:
         if not cell.text or cell.label:
             continue
-        stripped = cell.text.strip(_STRAY + " ")
+        stripped = cell.text.strip(_STRAY + " ").rstrip("-—–_")
         if stripped != cell.text and can_be_one_number(stripped):
             cell.text, cell.confidence = stripped, min(cell.confidence, 0.8)
         if _NUMERIC.match(cell.text) and not can_be_one_number(cell.text):
