@@ -196,3 +196,46 @@ def test_a_glued_token_in_one_cell_is_flagged() -> None:
     ocr_module._flag_glued(block)
     assert block.cells[0].text == "1,234.561,100.00"
     assert block.cells[0].confidence <= ocr_module.GLUED_CONFIDENCE
+
+
+def test_table_pasted_as_a_picture_on_a_text_page(tmp_path: Path) -> None:
+    clip = pymupdf.Rect(75, 120, 520, 240)  # 行政处罚 4119 / 行政强制 195
+    buf = io.BytesIO()
+    scan_image(clip, angle=0.0).save(buf, format="PNG")
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    page.insert_text((72, 90), "二、主动公开政府信息情况", fontname="china-s", fontsize=14)
+    where = pymupdf.Rect(72, 120, 72 + clip.width, 120 + clip.height)
+    page.insert_image(where, stream=buf.getvalue())
+    page.insert_text((72, 300), "三、收到和处理政府信息公开申请情况", fontname="china-s", fontsize=14)
+    path = tmp_path / "pasted.pdf"
+    doc.save(path)
+    loaded = load_document(path)
+    assert loaded.kind == "pdf" and loaded.pages[0].ocr
+    lines = loaded.lines
+    assert lines[0].text == "二、主动公开政府信息情况"
+    assert lines[-1].text == "三、收到和处理政府信息公开申请情况"
+    row = row_with(loaded, "行政处罚")
+    assert texts(row) == ["行政处罚", "4119"]
+    assert row.box is not None and where.y0 - 1 <= row.box[1] and row.box[3] <= where.y1 + 1  # page units
+
+
+def test_pictures_without_tables_are_not_ocrd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    picture = Image.new("L", (400, 300), 255)
+    pixels = np.asarray(picture).copy()
+    pixels[100:200, 100:300] = 90  # a photo-like block, no rules
+    buf = io.BytesIO()
+    Image.fromarray(pixels).save(buf, format="PNG")
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    page.insert_text((72, 90), "一、总体情况", fontname="china-s", fontsize=14)
+    page.insert_image(pymupdf.Rect(72, 120, 472, 420), stream=buf.getvalue())
+    path = tmp_path / "photo.pdf"
+    doc.save(path)
+
+    def refuse(gray: object) -> list:
+        raise AssertionError("OCR ran on a picture without a table")
+
+    monkeypatch.setattr(ocr_module, "recognize", refuse)
+    loaded = load_document(path)
+    assert [line.text for line in loaded.lines] == ["一、总体情况"]

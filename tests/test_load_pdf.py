@@ -451,3 +451,24 @@ def test_garbage_text_layer_is_not_usable() -> None:
     assert not text_layer_usable([[Glyph("\ue001\ue002\ue003" * 10 + "ab", box)]])
     assert not text_layer_usable([[Glyph("ÍøÕ¾ÐÅÏ¢¹«¿ª", box)]])
     assert not text_layer_usable([])
+
+
+def test_scan_under_an_ocr_text_layer_gets_its_rules_from_the_picture(tmp_path: Path) -> None:
+    """A scanned page that a scanner already OCR'd: invisible text over the picture, no drawn rules."""
+    source = pymupdf.open(_corpus(HZ2023))[2]
+    scan = pymupdf.open()
+    page = scan.new_page(width=source.rect.width, height=source.rect.height)
+    page.insert_image(page.rect, pixmap=source.get_pixmap(dpi=150, colorspace=pymupdf.csGRAY))
+    for block in source.get_text("dict")["blocks"]:
+        for line in block.get("lines", ()):
+            for span in line["spans"]:
+                if span["text"].strip():
+                    page.insert_text(span["origin"], span["text"], fontname=FONT, fontsize=span["size"], render_mode=3)
+    path = tmp_path / "ocred_scan.pdf"
+    scan.save(path)
+    doc = load_document(path)
+    assert doc.kind == "pdf" and not doc.pages[0].ocr
+    assert texts(row_with(doc, "本年新收政府信息公开申请数量"))[-7:] == NEW_RECEIVED[HZ2023]
+    assert texts(row_with(doc, "行政处罚")) == ["行政处罚", "4119"]
+    secret = texts(row_with(doc, "1.属于国家秘密"))
+    assert secret[:3] == ["三、本年度办理结果", "（三）不予公开", "1.属于国家秘密"]

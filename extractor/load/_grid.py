@@ -53,12 +53,13 @@ class Grid:
     def n_cols(self) -> int:
         return len(self.xs) - 1
 
-    def scale(self, factor: float) -> None:
-        """Divide every coordinate by ``factor`` (image pixels to page units)."""
-        self.xs = [x / factor for x in self.xs]
-        self.ys = [y / factor for y in self.ys]
+    def scale(self, factor: float, dx: float = 0.0, dy: float = 0.0) -> None:
+        """Divide every coordinate by ``factor`` and move it by (dx, dy): image pixels to page units."""
+        self.xs = [x / factor + dx for x in self.xs]
+        self.ys = [y / factor + dy for y in self.ys]
         for cell in self.cells:
-            cell.box = (cell.box[0] / factor, cell.box[1] / factor, cell.box[2] / factor, cell.box[3] / factor)
+            x0, y0, x1, y1 = cell.box
+            cell.box = (x0 / factor + dx, y0 / factor + dy, x1 / factor + dx, y1 / factor + dy)
 
     def cell_at(self, x: float, y: float) -> GridCell | None:
         """The merged cell holding the point, or None outside the grid."""

@@ -86,7 +86,8 @@ class PageLayout:
     width: float
     height: float
     blocks: list[Block] = field(default_factory=list)
-    ocr: bool = False
+    ocr: bool = False  # OCR read this page, or part of it
+    scanned: bool = False  # OCR read all of it (no usable text layer)
 
 
 # ---------------------------------------------------------------- text
@@ -236,7 +237,7 @@ def page_layout(
             continue
         blocks.append(TextBlock(text, box, confidence, _gapped_cells(text_line)))
     blocks.sort(key=lambda b: (b.box[1], b.box[0]))
-    return PageLayout(number, width, height, blocks, ocr)
+    return PageLayout(number, width, height, blocks, ocr, scanned=ocr)
 
 
 CELL_GAP = 1.5  # a gap wider than this many line heights separates the cells of a rule-less table row

@@ -77,37 +77,50 @@ class OcrLine:
 
 
 def ocr_layout(image: Any, number: int, width: float, height: float, scale: float) -> PageLayout:
-    """Blocks of a page image, with boxes in page units. ``scale``: image pixels per page unit.
+    """Blocks of a page image, with boxes in page units.
 
-    Tolerances assume ``scale`` pixels per point (a PDF page rendered at 72 * scale dpi); for a bare
-    image, where the page unit is the pixel, pass ``points_per_pixel`` from ``image_scale``.
+    ``scale``: image pixels per page unit (a PDF page rendered at 72 * scale dpi; 1.0 for a bare
+    image, whose unit is the pixel).
     """
-    return _ocr_layout(image, number, width, height, scale, px_per_pt=scale if scale != 1.0 else None)
+    layout = _ocr(image, number, width, height, scale, (0.0, 0.0), only_tables=False)
+    return layout if layout is not None else PageLayout(number, width, height, [], ocr=True, scanned=True)
 
 
-def image_scale(width_px: int) -> float:
-    """Pixels per point of a page image, taking its width as an A4 page's (595 pt)."""
-    return max(1.0, width_px / 595.0)
+def ocr_tables(
+    image: Any, number: int, width: float, height: float, scale: float, offset: tuple[float, float]
+) -> PageLayout | None:
+    """Blocks of a picture inside a page (``offset``: its top left on the page), or None, without
+    running OCR, when the picture shows no ruled table."""
+    return _ocr(image, number, width, height, scale, offset, only_tables=True)
 
 
-def _ocr_layout(
-    image: Any, number: int, width: float, height: float, scale: float, px_per_pt: float | None
-) -> PageLayout:
+def _ocr(
+    image: Any,
+    number: int,
+    width: float,
+    height: float,
+    scale: float,
+    offset: tuple[float, float],
+    only_tables: bool,
+) -> PageLayout | None:
     gray = _to_gray(image)
-    px = px_per_pt if px_per_pt is not None else image_scale(gray.shape[1])
+    px = scale if scale != 1.0 else image_scale(gray.shape[1])  # pixels per point, for tolerances
     angle = estimate_skew(gray)
     if abs(angle) >= 0.1:
         gray = rotate(gray, angle)
     h_rules, v_rules, rule_mask = find_rules(gray, px)
     grids = build_grids(h_rules, v_rules, tol=2.5 * px, min_size=4.0 * px, bridge=8.0 * px)
+    if only_tables and not grids:
+        return None
     lines = recognize(gray)
     kept = [line.glyphs for line in lines if line.confidence >= TEXT_LINE_SCORE or _in_grid(line, grids)]
     outside = place_glyphs(kept, grids)
     if grids:
         second_look(without_rules(gray, rule_mask, px), grids, px)
+    dx, dy = offset
     for grid in grids:
-        grid.scale(scale)
-    outside = [[_scaled(g, scale) for g in line] for line in outside]
+        grid.scale(scale, dx, dy)
+    outside = [[_scaled(g, scale, dx, dy) for g in line] for line in outside]
     page = page_layout(number, width, height, outside, grids, ocr=True)
     for block in page.blocks:
         if isinstance(block, TableBlock):
@@ -117,11 +130,26 @@ def _ocr_layout(
     return page
 
 
-def _scaled(glyph: Glyph, scale: float) -> Glyph:
-    if scale == 1.0:
+def image_grids(image: Any, scale: float, offset: tuple[float, float]) -> list[Grid]:
+    """Ruled tables seen in an image (no OCR), in page units: for text laid over a scan."""
+    gray = _to_gray(image)
+    h_rules, v_rules, _ = find_rules(gray, scale)
+    grids = build_grids(h_rules, v_rules, tol=2.5 * scale, min_size=4.0 * scale, bridge=8.0 * scale)
+    for grid in grids:
+        grid.scale(scale, *offset)
+    return grids
+
+
+def image_scale(width_px: int) -> float:
+    """Pixels per point of a page image, taking its width as an A4 page's (595 pt)."""
+    return max(1.0, width_px / 595.0)
+
+
+def _scaled(glyph: Glyph, scale: float, dx: float, dy: float) -> Glyph:
+    if scale == 1.0 and dx == dy == 0.0:
         return glyph
     x0, y0, x1, y1 = glyph.box
-    return Glyph(glyph.text, (x0 / scale, y0 / scale, x1 / scale, y1 / scale), glyph.confidence)
+    return Glyph(glyph.text, (x0 / scale + dx, y0 / scale + dy, x1 / scale + dx, y1 / scale + dy), glyph.confidence)
 
 
 def _to_gray(image: Any) -> Any:

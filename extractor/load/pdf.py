@@ -22,7 +22,7 @@ from extractor.errors import (
     MissingDependencyError,
 )
 from extractor.load._grid import Grid, Segment, build_grids
-from extractor.load._layout import Glyph, PageLayout, build_document, layout_page
+from extractor.load._layout import Block, Glyph, PageLayout, build_document, layout_page
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +32,8 @@ MIN_CELL = 4.0  # points: narrower rows/columns are double rules, not cells
 THIN = 3.0  # points: a filled rectangle thinner than this is drawn as a rule
 MIN_TEXT_CHARS = 20  # fewer characters than this on a page covered by images: a scan with a stray label
 MIN_GOOD_SHARE = 0.6  # below this share of meaningful characters the text layer is garbage
+MIN_PICTURE_SHARE = 0.04  # a picture covering this share of a text page may be a table pasted as an image
+TEXT_OVER_PICTURE = 20  # this many characters over a picture: a scan under an OCR text layer
 
 
 def _pymupdf() -> Any:
@@ -82,7 +84,7 @@ def load_pdf(path: Path, data: bytes) -> Document:
             f"no text on any of its {len(pages)} page(s), and OCR found none: "
             "if it is a scan, scan it again at 200 dpi or more",
         )
-    ocr_pages = sum(1 for page in pages if page.ocr)
+    ocr_pages = sum(1 for page in pages if page.scanned)
     content_pages = sum(1 for page in pages if page.blocks)
     kind = "scan" if ocr_pages and ocr_pages == content_pages else "pdf"
     return build_document(path.name, kind, pages)
@@ -108,9 +110,58 @@ def read_page(page: Any) -> PageLayout:
         return ocr_page(page)
     h_rules, v_rules = rules(page.get_cdrawings())
     grids = build_grids(h_rules, v_rules, RULE_TOL, MIN_CELL)
+    pasted: list[Block] = []
+    for picture in pictures(page):
+        over = sum(len(g.text.strip()) for line in lines for g in line if _centre_in(g.box, picture))
+        if over >= TEXT_OVER_PICTURE:  # a scan under its OCR text layer: its rules are in the picture
+            if not any(_intersects(grid.box, picture) for grid in grids):
+                grids += _picture_grids(page, picture)
+        else:  # a table pasted as a picture: read it if it shows one
+            pasted += _picture_tables(page, picture)
     if grids and any(_straddles(line[0].box, grids) for line in lines):
         lines = _char_lines(textpage, grids)
-    return layout_page(page.number + 1, rect.width, rect.height, lines, grids)
+    layout = layout_page(page.number + 1, rect.width, rect.height, lines, grids)
+    if pasted:
+        layout.blocks = sorted(layout.blocks + pasted, key=lambda b: (b.box[1], b.box[0]))
+        layout.ocr = True
+    return layout
+
+
+def pictures(page: Any) -> list[Any]:
+    """Rectangles of the pictures big enough to hold a table (``get_images`` first: it is cheap)."""
+    if not page.get_images():
+        return []
+    area = page.rect.width * page.rect.height
+    out = []
+    for info in page.get_image_info():
+        box = _pymupdf().Rect(info["bbox"]) & page.rect
+        if not box.is_empty and box.width * box.height >= MIN_PICTURE_SHARE * area and box.height >= 40:
+            out.append(box)
+    return out
+
+
+def _centre_in(box: Box, rect: Any) -> bool:
+    x, y = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    return bool(rect.x0 <= x <= rect.x1 and rect.y0 <= y <= rect.y1)
+
+
+def _intersects(box: Box, rect: Any) -> bool:
+    return not (box[2] <= rect.x0 or box[0] >= rect.x1 or box[3] <= rect.y0 or box[1] >= rect.y1)
+
+
+def _picture_grids(page: Any, picture: Any) -> list[Grid]:
+    from extractor.load.ocr import image_grids
+
+    return image_grids(render_gray(page, clip=picture), OCR_DPI / 72.0, (picture.x0, picture.y0))
+
+
+def _picture_tables(page: Any, picture: Any) -> list[Block]:
+    from extractor.load.ocr import ocr_tables
+
+    image = render_gray(page, clip=picture)
+    rect, scale = page.rect, OCR_DPI / 72.0
+    layout = ocr_tables(image, page.number + 1, rect.width, rect.height, scale, (picture.x0, picture.y0))
+    return layout.blocks if layout is not None else []
 
 
 def _straddles(box: Box, grids: list[Grid]) -> bool:
@@ -237,12 +288,12 @@ def _add_rect(
         v.extend([(x0, y0, y1), (x1, y0, y1)])
 
 
-def render_gray(page: Any, dpi: int = OCR_DPI) -> Any:
-    """The page as a grayscale numpy array at ``dpi``."""
+def render_gray(page: Any, dpi: int = OCR_DPI, clip: Any = None) -> Any:
+    """The page (or the ``clip`` of it) as a grayscale numpy array at ``dpi``."""
     import numpy as np
 
     pymupdf = _pymupdf()
-    pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY, alpha=False)
+    pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY, alpha=False, clip=clip)
     return np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.height, pix.width, pix.n)[:, :, 0].copy()
 
 
