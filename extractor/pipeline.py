@@ -77,14 +77,13 @@ def _require_report(parsed: ParseOutcome, path: Path) -> None:
 def _with_llm(
     document: Document, parsed: ParseOutcome, options: ExtractOptions
 ) -> tuple[dict[str, FieldDetail], dict[str, str], dict[str, object]]:
-    mode = options.llm
-    if mode == "never":
+    """The LLM joins only when asked to, or (by default) when an endpoint is configured."""
+    from extractor.llm.settings import LLMSettings
+
+    settings = LLMSettings.load()
+    if options.llm == "never" or (options.llm is None and not settings.configured()):
         return dict(parsed.fields), dict(parsed.review), {}
-    try:
-        from extractor.reconcile import run_llm
-    except ImportError:  # the LLM path is optional
-        return dict(parsed.fields), dict(parsed.review), {}
-    outcome = run_llm(document, parsed, mode=mode, cache_dir=options.cache_dir)
-    if outcome is None:
-        return dict(parsed.fields), dict(parsed.review), {}
+    from extractor.reconcile import run_llm
+
+    outcome = run_llm(document, parsed, mode=options.llm, settings=settings, cache_dir=options.cache_dir)
     return outcome.fields, outcome.review, outcome.usage
