@@ -455,13 +455,17 @@ def can_be_one_number(text: str) -> bool:
     return bool(_ONE_NUMBER.match(text.replace("，", ",")))
 
 
+_LEADING_SPECK = re.compile(r"^[.,·'`:;，。、]+(?=[\d（(一二三四五六七八九十])")
 _STRAY = ".,·'`:;，。、：；‘’“”\"|"
 
 
 def _flag_glued(table: TableBlock) -> None:
     """Numbers OCR read with specks around them lose the specks; tokens that are no one number are flagged."""
     for cell in table.cells:
-        if not cell.text or cell.label:
+        if cell.label:
+            cell.text = _LEADING_SPECK.sub("", cell.text)
+            continue
+        if not cell.text:
             continue
         stripped = cell.text.strip(_STRAY + " ").rstrip("-—–_")
         if stripped != cell.text and can_be_one_number(stripped):
