@@ -222,9 +222,11 @@ class InstructorLanguageModel:
 
 
 def _content_json(completion: Any) -> Any:
-    """The JSON object in a chat completion's text, or None."""
+    """The JSON object in a chat completion's text or first tool call, or None."""
     try:
-        text = completion.choices[0].message.content or ""
+        message = completion.choices[0].message
+        calls = message.tool_calls or []
+        text = calls[0].function.arguments if calls else message.content or ""
     except (AttributeError, IndexError, TypeError):
         return None
     fenced = re.search(r"```(?:json)?\s*(.*?)```", text, re.DOTALL)

@@ -181,7 +181,7 @@ def response_model(
             "year": _field(Annotated[int | None, BeforeValidator(_to_number)], "统计年度（统计期限所在年份）"),
             "published_on": (
                 str | None,
-                Field(..., description="落款日期 YYYY-MM-DD", pattern=r"^\d{4}-\d{2}-\d{2}$"),
+                Field(..., description="落款日期 YYYY-MM-DD", pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"),
             ),
             "template": _field(
                 Annotated[
