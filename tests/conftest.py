@@ -302,3 +302,93 @@ class FakeChatServer:
 @pytest.fixture
 def fake_server() -> Iterator[FakeChatServer]:
     yield FakeChatServer()
+
+
+# -- a real loopback server that answers schema-valid but wrong numbers ------------
+def instance_of(schema: dict[str, Any], root: dict[str, Any], number: Callable[[], float | int]) -> Any:
+    """A value matching a JSON schema (objects, $ref, anyOf, enums, scalars) with made-up content."""
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        return instance_of(root["$defs"][name], root, number)
+    if "anyOf" in schema:
+        options = [s for s in schema["anyOf"] if s.get("type") != "null"]
+        return instance_of(options[0], root, number) if options else None
+    if "enum" in schema:
+        return schema["enum"][-1]
+    if "const" in schema:
+        return schema["const"]
+    kind = schema.get("type")
+    if kind == "object":
+        return {name: instance_of(sub, root, number) for name, sub in schema.get("properties", {}).items()}
+    if kind == "integer":
+        return int(number())
+    if kind == "number":
+        return float(number())
+    if kind == "string":
+        return "2020-01-15" if "pattern" in schema else "某某县人民政府"
+    return None
+
+
+class WrongNumbersServer:
+    """An OpenAI-compatible server on 127.0.0.1 whose every answer fits the schema, with wrong numbers.
+
+    ``kind="zeros"``: every number 0; ``kind="random"``: random numbers. It reads the
+    schema from a forced tool (``tools`` mode) or from the system message (``json``
+    mode, where instructor writes it after ``json_schema:``). ``calls`` counts requests.
+    """
+
+    def __init__(self, kind: str = "zeros", seed: int = 0) -> None:
+        import http.server
+        import threading
+
+        rng = random.Random(seed)
+        self.number: Callable[[], float | int] = (
+            (lambda: 0) if kind == "zeros" else (lambda: rng.choice([0, 1, 2, 3, 5, 12, 80, rng.randint(0, 99999)]))
+        )
+        self.calls = 0
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers["content-length"])))
+                outer.calls += 1
+                reply = outer.reply(body)
+                data = json.dumps(reply).encode()
+                self.send_response(200)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def reply(self, body: dict[str, Any]) -> dict[str, Any]:
+        message: dict[str, Any] = {"role": "assistant", "content": None}
+        if body.get("tools"):
+            tool = body["tools"][0]["function"]
+            arguments = json.dumps(instance_of(tool["parameters"], tool["parameters"], self.number))
+            message["tool_calls"] = [
+                {"id": "call_1", "type": "function", "function": {"name": tool["name"], "arguments": arguments}}
+            ]
+        else:
+            system = body["messages"][0]["content"]
+            schema, _ = json.JSONDecoder().raw_decode(system[system.index("{", system.index("json_schema")) :])
+            message["content"] = json.dumps(instance_of(schema, schema, self.number), ensure_ascii=False)
+        return {
+            "id": f"wrong-{self.calls}",
+            "object": "chat.completion",
+            "created": 0,
+            "model": body.get("model", "wrong"),
+            "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": 1000, "completion_tokens": 100, "total_tokens": 1100},
+        }
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
