@@ -127,10 +127,15 @@ def reconcile(
             detail.confidence = min(AGREEMENT_CAP, 1 - (1 - detail.confidence) * (1 - reading.confidence))
             detail.note = _join(detail.note, f"LLM agrees ({reading.grounding.value})")
             continue
-        take_llm = parser_value is None or (key not in broken_by_candidate and key in broken_by_parser)
+        # the template decides which fields the report has: the LLM never switches it, only flags it
+        take_llm = key != "template" and (
+            parser_value is None or (key not in broken_by_candidate and key in broken_by_parser)
+        )
         chosen, other = (reading.value, parser_value) if take_llm else (parser_value, reading.value)
         why = (
-            "the parser has no value"
+            "the template is the parser's (it decides the fields)"
+            if key == "template"
+            else "the parser has no value"
             if parser_value is None
             else "the identities hold with it"
             if take_llm
@@ -147,7 +152,8 @@ def reconcile(
                 note=note,
             )
         else:
-            assert detail is not None
+            if detail is None:
+                detail = fields[key] = FieldDetail(value=None, confidence=0.0)
             detail.alternatives = [*detail.alternatives, other]
             detail.confidence *= DISPUTED
             detail.note = _join(detail.note, note)

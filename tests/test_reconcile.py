@@ -79,6 +79,13 @@ def test_an_llm_value_fills_a_parser_null_only_into_review() -> None:
     assert f"{GROUP}.total" in outcome.review
 
 
+def test_the_llm_never_switches_the_template() -> None:
+    parsed = ParseOutcome(fields={"template": _detail("2021")}, review={"template": "headers unclear"})
+    outcome = reconcile(parsed, {"template": _llm("template", "2019")})
+    assert outcome.fields["template"].value == "2021" and outcome.fields["template"].alternatives == ["2019"]
+    assert "template" in outcome.review
+
+
 def test_a_printed_tally_break_goes_to_review() -> None:
     parsed = ParseOutcome(fields=_reviews(2, 1, 0, 0, 4))
     outcome = reconcile(parsed, {f"{GROUP}.total": _llm(f"{GROUP}.total", 4)})
