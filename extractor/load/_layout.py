@@ -16,6 +16,9 @@ Rows and merged cells, as the parser sees them:
 - a number never repeats: a number cell spanning rows shows on the row where it
   is printed and is blank on the others;
 - a blank cell is an empty-string cell.
+
+Outside ruled tables, a line whose pieces stand far apart and include a number
+(a table printed without rules) also gets cells, one per piece.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from extractor.load._grid import Grid, GridCell
 
 @dataclass(slots=True)
 class Glyph:
-    """A character (text layer) or a recognised piece of text (OCR) with its box."""
+    """Text with its box: a character, or a whole text line that does not cross a table rule."""
 
     text: str
     box: Box
@@ -226,8 +229,8 @@ def page_layout(
     number: int, width: float, height: float, outside: list[list[Glyph]], grids: list[Grid], ocr: bool = False
 ) -> PageLayout:
     """Blocks from the placed glyphs: tables with text, and the visual lines outside them, top to bottom."""
-    blocks: list[Block] = [table_block(grid) for grid in grids]
-    blocks = [b for b in blocks if any(c.text for c in b.cells)]
+    tables = [table_block(grid) for grid in grids]
+    blocks: list[Block] = [t for t in tables if any(c.text for c in t.cells)]
     for text_line in merge_lines(outside):
         text, confidence = assemble(text_line)
         if not text:
