@@ -193,3 +193,8 @@ def test_an_area_named_in_the_title_is_read_as_its_government_and_flagged() -> N
     _, outcome = parse_text(text)
     assert outcome.fields["organization"].value == "示例县人民政府"
     assert "organization" in outcome.review
+
+
+def test_total_row_printed_without_its_numeral() -> None:
+    _, outcome = parse_text(report_text(plain_rows().replace("（七）总计", "总计")))
+    assert values(outcome, "applications.total_processed") == EXPECTED["total_processed"]

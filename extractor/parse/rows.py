@@ -34,10 +34,15 @@ def find_application_anchors(norm: str, start: int, end: int) -> list[Anchor]:
                 pos = handling.end()
             continue
         match = pattern.search(norm, pos, end)
+        if match is None and key == "total_processed":
+            match = _BARE_TOTAL.search(norm, pos, end)  # 总计 without its (七)
         if match:
             anchors.append(Anchor(key, match.start(), match.end()))
             pos = match.end()
     return anchors
+
+
+_BARE_TOTAL = re.compile(r"(?:^|(?<=[\n\t|]))[ \t]*总\s*计(?=[\s|\d])", re.MULTILINE)
 
 
 def find_active_anchors(norm: str, start: int, end: int, keys: list[str]) -> list[Anchor]:
