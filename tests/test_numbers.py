@@ -42,7 +42,7 @@ def glued_rows(draw: st.DrawFn) -> tuple[list[int], str]:
 
 
 @given(glued_rows())
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=200, deadline=None)
 def test_the_true_reading_of_a_glued_row_is_always_among_the_candidates(case: tuple[list[int], str]) -> None:
     row, text = case
     tokens = [t for t in tokenize(text, 0, len(text)) if t.kind == "num"]

@@ -10,7 +10,7 @@ cells has one reading, the literal one: printed numbers are never "fixed".
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from extractor.parse.layout import Token
@@ -114,25 +114,42 @@ def candidates(
                 add(Reading(tuple(_piece(t) for t in kept), COST_DROP * extra, notes=notes))
         return _filtered(list(readings.values()), fits)
 
-    # readings that split glued digit runs, and optionally restore one lost cell
-    options = [_token_options(t, width) for t in tokens]
+    # one lost cell, restored from the identities (only when nothing ran together)
+    if len(tokens) == width - 1 and allow_insert and all(_valid(t.text.split(".")[0]) for t in tokens):
+        pieces = [_piece(t) for t in tokens]
+        for position in range(width):
+            restored = _restore(pieces, position, fits)
+            if restored is not None:
+                add(Reading(restored, COST_INSERT, frozenset({position})))
+    # digit runs split into cells so that the row has exactly ``width`` of them
     count = 0
-    for combo in itertools.product(*options):
-        pieces = [p for option in combo for p in option]
-        splits = len(pieces) - len(tokens)
+    for pieces in _split_readings(tokens, width):
         count += 1
-        if count > MAX_CANDIDATES * 5:
+        if count > MAX_CANDIDATES:
             break
-        if len(pieces) == width:
-            reading = Reading(tuple(pieces), COST_SPLIT * splits)
-            if splits == 0 or fits(reading.values):
-                add(reading)
-        elif len(pieces) == width - 1 and allow_insert and splits == 0:
-            for position in range(width):
-                restored = _restore(pieces, position, fits)
-                if restored is not None:
-                    add(Reading(restored, COST_SPLIT * splits + COST_INSERT, frozenset({position})))
+        reading = Reading(tuple(pieces), COST_SPLIT * (len(pieces) - len(tokens)))
+        if reading.cost == 0 or fits(reading.values):
+            add(reading)
     return _filtered(list(readings.values()), fits)
+
+
+def _split_readings(tokens: list[Token], width: int) -> Iterator[list[Piece]]:
+    """Every way to cut the tokens into exactly ``width`` cells, depth first.
+
+    Each token takes as many cells as the tokens after it leave room for, so
+    only complete readings are built.
+    """
+    if not tokens:
+        if width == 0:
+            yield []
+        return
+    first, rest = tokens[0], tokens[1:]
+    most = width - len(rest)
+    for option in _token_options(first, most):
+        if len(option) > most or (not rest and len(option) != width):
+            continue
+        for tail in _split_readings(rest, width - len(option)):
+            yield [*option, *tail]
 
 
 def _restore(pieces: list[Piece], position: int, fits: Callable[[tuple[Value, ...]], bool]) -> tuple[Piece, ...] | None:
