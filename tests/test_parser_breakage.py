@@ -198,3 +198,17 @@ def test_an_area_named_in_the_title_is_read_as_its_government_and_flagged() -> N
 def test_total_row_printed_without_its_numeral() -> None:
     _, outcome = parse_text(report_text(plain_rows().replace("（七）总计", "总计")))
     assert values(outcome, "applications.total_processed") == EXPECTED["total_processed"]
+
+
+def test_ocr_lookalike_characters_in_number_cells_are_read_and_flagged() -> None:
+    rows = []
+    for key, row_values in ROWS_2021:
+        label = plain_rows([(key, row_values)]).rsplit(" ", 7)[0]
+        cells = [str(v) for v in row_values]
+        if key == "denied_prohibited_by_law":
+            cells[0], cells[1] = "一", "o"  # OCR: 1 read as the numeral 一, 0 as the letter o
+        rows.append(label + "\t" + "\t".join(cells))
+    _, outcome = parse_text(report_text("\n".join(rows)))
+    assert values(outcome, "applications.denied_prohibited_by_law") == [1, 0, 0, 0, 0, 0, 1]
+    assert "applications.denied_prohibited_by_law.natural_person" in outcome.review
+    assert "applications.denied_prohibited_by_law.commercial" in outcome.review

@@ -188,6 +188,9 @@ def tokenize(norm: str, start: int, end: int, line: Line | None = None, cell_ind
     return tokens
 
 
+OCR_DIGIT_LOOKALIKES = {"o": 0, "O": 0, "一": 1, "l": 1, "I": 1, "丨": 1}
+
+
 def line_tokens(norm: str, line: Line, from_offset: int | None = None) -> list[Token]:
     """Tokens of one line; a structured line gives one token run per cell and blanks for empty cells."""
     lo = line.start if from_offset is None else max(line.start, from_offset)
@@ -202,8 +205,10 @@ def line_tokens(norm: str, line: Line, from_offset: int | None = None) -> list[T
         if not cell.text.strip() or norm[cell.start : cell.end].strip() in {"", "-", "/", "—"}:
             tokens.append(Token("blank", "", cell.start, cell.end, line=line, cell_index=index))
             continue
-        if norm[cell.start : cell.end].strip() in {"o", "O"}:  # OCR's letter o in a number cell
-            tokens.append(Token("num", "0", cell.start, cell.end, 0, None, line, index, misread=True))
+        lookalike = OCR_DIGIT_LOOKALIKES.get(norm[cell.start : cell.end].strip())
+        if lookalike is not None:  # OCR read a number cell's lone digit as a letter or a Chinese numeral
+            digit = str(lookalike)
+            tokens.append(Token("num", digit, cell.start, cell.end, lookalike, None, line, index, misread=True))
             continue
         tokens.extend(tokenize(norm, max(cell.start, lo), cell.end, line, index))
     return tokens

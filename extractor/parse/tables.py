@@ -70,7 +70,7 @@ def _cells_from(reading: Reading, structured: bool, keys: list[str]) -> dict[str
         confidence = min(confidence, token.confidence)
         cell = CellReading(piece.value, confidence, start, end, token)
         if token.misread:
-            cell.review = "OCR read a letter where this number cell has a digit; read as 0"
+            cell.review = f"OCR read {token.text!r} as a look-alike character in a number cell"
         if index in reading.inserted:
             cell.review = "the text lost a cell of this row; this value's column is not certain"
             cell.confidence = min(cell.confidence, CONF_RESTORED)
