@@ -212,3 +212,25 @@ def test_ocr_lookalike_characters_in_number_cells_are_read_and_flagged() -> None
     assert values(outcome, "applications.denied_prohibited_by_law") == [1, 0, 0, 0, 0, 0, 1]
     assert "applications.denied_prohibited_by_law.natural_person" in outcome.review
     assert "applications.denied_prohibited_by_law.commercial" in outcome.review
+
+
+def test_a_column_lost_from_every_row_is_never_silently_misplaced() -> None:
+    # every row lost its first cell: the identities hold whichever column is taken as the lost
+    # one, so every cell that depends on that choice must be flagged (or right)
+    true_rows = [
+        (k, [v[0], 1, *v[2:6], v[6] + 1]) if k in ("new_received", "granted", "total_processed") else (k, v)
+        for k, v in ROWS_2021
+    ]
+    lines = []
+    for key, row_values in true_rows:
+        label = plain_rows([(key, row_values)]).rsplit(" ", 7)[0]
+        lines.append(label + "\t" + "\t".join(map(str, row_values[1:])))
+    _, outcome = parse_text(report_text("\n".join(lines)))
+    for key, row_values in true_rows:
+        for col, true_value in zip(
+            ("natural_person", "commercial", "research", "social_welfare", "legal_service", "other_org", "total"),
+            row_values,
+            strict=True,
+        ):
+            dotted = f"applications.{key}.{col}"
+            assert outcome.fields[dotted].value == true_value or dotted in outcome.review, dotted

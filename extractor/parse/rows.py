@@ -124,14 +124,19 @@ class RowReader:
             if cell.start <= anchor.start < max(cell.end, cell.start + 1):
                 label_index = index
                 break
+        label_cell = line.cells[label_index]
+        # numbers closing the label cell itself: a cell border the loader did not see
+        in_label = tokenize(self.norm, anchor.end, label_cell.end, line, label_index)
+        trailing = _trailing_run(in_label) if in_label and in_label[-1].kind == "num" else []
         tokens: list[Token] = []
-        for token in line_tokens(self.norm, line, line.cells[label_index].end):
+        for token in line_tokens(self.norm, line, label_cell.end):
             if token.cell_index is not None and token.cell_index <= label_index:
                 continue
             tokens.append(token)
         # text cells before the first number continue the label; text after ends the row
         while tokens and tokens[0].kind in ("text", "blank"):
             tokens.pop(0)
+        tokens = trailing + tokens
         for index, token in enumerate(tokens):
             if token.kind == "text":
                 tokens = tokens[:index]

@@ -145,8 +145,7 @@ def _solve(options: dict[str, list[Reading]]) -> tuple[dict[str, Reading], dict[
     for readings in options.values():
         for reading in readings:
             positions.update(reading.inserted)
-    best: dict[str, Reading] | None = None
-    best_score: tuple[int, int, int] | None = None
+    solutions: list[tuple[tuple[int, int, int], dict[str, Reading]]] = []
     for hypothesis in sorted(positions, key=lambda p: -1 if p is None else p):
         pools = {
             row: [r for r in readings if not r.inserted or hypothesis in r.inserted] or readings
@@ -154,11 +153,24 @@ def _solve(options: dict[str, list[Reading]]) -> tuple[dict[str, Reading], dict[
         }
         chosen = {row: pool[0] for row, pool in pools.items()}
         chosen, score = _descend(chosen, pools)
-        if best_score is None or score < best_score:
-            best, best_score = chosen, score
-    assert best is not None and best_score is not None
-    # the alternatives: other readings of a row that leave the score's broken count as it is
+        solutions.append((score, chosen))
+    best_score, best = min(solutions, key=lambda s: s[0])
     alternatives: dict[str, dict[str, list[Value]]] = {}
+
+    def note(row: str, other: Reading) -> None:
+        for col, old, new in zip(APPLICANT_COLUMNS, best[row].values, other.values, strict=True):
+            if old != new:
+                listed = alternatives.setdefault(row, {}).setdefault(col, [])
+                if new not in listed:
+                    listed.append(new)
+
+    # another lost column, the same for every row, that breaks no more identities: the columns
+    # trade places and every identity still holds, so the cells that differ are not certain
+    for score, solution in solutions:
+        if solution is not best and score[0] <= best_score[0]:
+            for row, reading in solution.items():
+                note(row, reading)
+    # other readings of one row that leave the broken count as it is
     for row, readings in options.items():
         for reading in readings:
             if reading.values == best[row].values:
@@ -166,11 +178,7 @@ def _solve(options: dict[str, list[Reading]]) -> tuple[dict[str, Reading], dict[
             trial = dict(best)
             trial[row] = reading
             if _score(trial)[0] <= best_score[0]:
-                for col, old, new in zip(APPLICANT_COLUMNS, best[row].values, reading.values, strict=True):
-                    if old != new:
-                        alternatives.setdefault(row, {}).setdefault(col, [])
-                        if new not in alternatives[row][col]:
-                            alternatives[row][col].append(new)
+                note(row, reading)
     return best, alternatives
 
 
