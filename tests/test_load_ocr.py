@@ -155,6 +155,27 @@ def test_skew_is_measured() -> None:
     assert estimate_skew(pixels) == pytest.approx(0.0, abs=0.15)
 
 
+def test_rules_left_slightly_slanted_are_found() -> None:
+    """A straightened scan keeps a fraction of a degree of slant: a long rule then spans more pixels
+    across than it is thick, and must still count as a rule, not as a filled bar."""
+    scale = 200 / 72
+    pixels = np.full((1800, 1400), 255, np.uint8)
+    for i, x in enumerate((100, 400, 700, 1000, 1300)):  # each column rule drifts 6 px over 1600 px
+        for y in range(100, 1700):
+            at = x + i + (y - 100) * 6 // 1600
+            pixels[y, at : at + 3] = 0
+    for y in range(100, 1701, 200):  # and each row rule 6 px over 1200 px
+        for x in range(100, 1303):
+            at = y + (x - 100) * 6 // 1200
+            pixels[at : at + 3, x] = 0
+    pixels[800:900, 500:600] = 0  # a filled box is not a rule
+    h_rules, v_rules, _ = ocr_module.find_rules(pixels, scale)
+    grids = build_grids(h_rules, v_rules, tol=2.5 * scale, min_size=4.0 * scale, bridge=8.0 * scale)
+    assert len(grids) == 1
+    assert (grids[0].n_cols, grids[0].n_rows) == (4, 8)
+    assert not any(500 <= x <= 600 for x, _, _ in v_rules)
+
+
 @pytest.mark.parametrize(
     ("token", "one"),
     [

@@ -224,18 +224,21 @@ def find_rules(gray: Any, scale: float) -> tuple[list[Segment], list[Segment], A
     vertical = cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_RECT, (across, 1)))
     vertical = cv2.morphologyEx(vertical, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, v_length)))
     vertical = cv2.dilate(vertical, cv2.getStructuringElement(cv2.MORPH_RECT, (1, bridge)))
-    thick = 3.0 * scale  # a thicker bar is a filled area, not a rule
+    # A thicker bar is a filled area, not a rule. Thickness is the mean across the run (area / length),
+    # not the bounding box's: a rule the straightening left a fraction of a degree off spans several
+    # pixels more across than it is thick.
+    thick = 3.0 * scale
     h: list[Segment] = []
     n, _, stats, _ = cv2.connectedComponentsWithStats(horizontal, connectivity=8)
     for i in range(1, n):
-        x, y, w, hh, _ = stats[i]
-        if w >= h_length and hh <= thick:
+        x, y, w, hh, area = stats[i]
+        if w >= h_length and area / w <= thick:
             h.append((y + hh / 2, float(x), float(x + w)))
     v: list[Segment] = []
     n, _, stats, _ = cv2.connectedComponentsWithStats(vertical, connectivity=8)
     for i in range(1, n):
-        x, y, ww, hh, _ = stats[i]
-        if hh >= v_length and ww <= thick:
+        x, y, ww, hh, area = stats[i]
+        if hh >= v_length and area / hh <= thick:
             v.append((x + ww / 2, float(y), float(y + hh)))
     return h, v, cv2.bitwise_or(horizontal, vertical)
 
