@@ -183,7 +183,7 @@ def _llm_options(parser: argparse.ArgumentParser) -> None:
         help="use the configured LLM endpoint: never, auto (only sections the parser is unsure of) or always; "
         "default auto when EXTRACTOR_LLM_BASE_URL is set, else never",
     )
-    parser.add_argument("--cache-dir", type=Path, metavar="DIR", help="LLM response cache (default .extractor-cache)")
+    parser.add_argument("--cache-dir", type=Path, metavar="DIR", help="LLM answer cache (default .extractor-cache/llm)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -196,6 +196,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILED
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader of our output went away (| head): not an error of ours
+        sys.stderr.close()
+        return EXIT_OK
 
 
 if __name__ == "__main__":

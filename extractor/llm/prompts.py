@@ -17,7 +17,14 @@ from extractor.llm.types import SectionName
 from extractor.template import ACTIVE_DISCLOSURE, APPLICATION_ROW_LABELS, REVIEW_GROUPS, TemplateName
 
 PROMPT_VERSION = "v1"
-PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
+def _prompts_dir() -> Path:
+    """``prompts/`` of the source tree, or its copy installed as ``extractor/prompts``."""
+    source_tree = Path(__file__).resolve().parents[2] / "prompts"
+    installed = Path(__file__).resolve().parents[1] / "prompts"
+    return source_tree if source_tree.is_dir() else installed
+
+
+PROMPTS_DIR = _prompts_dir()
 OPEN, CLOSE = "<<<DOCUMENT", "DOCUMENT>>>"
 
 
