@@ -234,3 +234,13 @@ def test_a_column_lost_from_every_row_is_never_silently_misplaced() -> None:
         ):
             dotted = f"applications.{key}.{col}"
             assert outcome.fields[dotted].value == true_value or dotted in outcome.review, dotted
+
+
+def test_headings_numbered_in_brackets() -> None:
+    text = report_text(plain_rows())
+    for numeral in "一二三四五六":
+        text = text.replace(f"\n{numeral}、", f"\n（{numeral}）")
+    text = text.replace("2023年，我市共发布信息100条。", "（一）主动公开。本年新收政府信息公开申请数量为15件，予以公开8件。")
+    _, outcome = parse_text(text)
+    assert_applications(outcome)
+    assert values(outcome, "reviews_and_lawsuits.reconsideration") == [2, 1, 0, 0, 3]

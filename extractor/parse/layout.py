@@ -35,10 +35,25 @@ SECTION_PATTERNS: dict[str, re.Pattern[str]] = {
 }
 
 
-# headings whose numeral was lost: used only when the numbered form is not there
-UNNUMBERED_PATTERNS: dict[str, re.Pattern[str]] = {
-    "active_disclosure": re.compile(rf"(?m)^[\s#|*]*{loose('主动公开政府信息情况')}"),
-    "applications": re.compile(rf"(?m)^[\s#|*]*{loose('收到和处理政府信息公开申请')}"),
+def _bracketed(pattern: re.Pattern[str], numeral: str) -> re.Pattern[str]:
+    """The same heading numbered （三） instead of 三、."""
+    return re.compile(pattern.pattern.replace(f"{numeral}\\s*[、.,]", rf"\(\s*{numeral}\s*\)\s*[、.,]?", 1))
+
+
+# fallbacks, each used only when the forms before it are not there: headings numbered （三）
+# (section 一 may use those for its own subsections, hence not first), then with no numeral
+FALLBACK_PATTERNS: dict[str, list[re.Pattern[str]]] = {
+    "active_disclosure": [
+        _bracketed(SECTION_PATTERNS["active_disclosure"], "二"),
+        re.compile(rf"(?m)^[\s#|*]*{loose('主动公开政府信息情况')}"),
+    ],
+    "applications": [
+        _bracketed(SECTION_PATTERNS["applications"], "三"),
+        re.compile(rf"(?m)^[\s#|*]*{loose('收到和处理政府信息公开申请')}"),
+    ],
+    "reviews_and_lawsuits": [_bracketed(SECTION_PATTERNS["reviews_and_lawsuits"], "四")],
+    "problems": [_bracketed(SECTION_PATTERNS["problems"], "五")],
+    "other": [_bracketed(SECTION_PATTERNS["other"], "六")],
 }
 
 
@@ -69,8 +84,10 @@ def find_sections(norm: str) -> Sections:
     for name, pattern in SECTION_PATTERNS.items():
         # the heading is the first match after the previous heading, where one exists
         match = pattern.search(norm)
-        if match is None and name in UNNUMBERED_PATTERNS:
-            match = UNNUMBERED_PATTERNS[name].search(norm)
+        for fallback in FALLBACK_PATTERNS.get(name, []):
+            if match is not None:
+                break
+            match = fallback.search(norm)
         if match:
             starts[name] = match.start()
     # a heading of section 4 must come after section 3's heading
