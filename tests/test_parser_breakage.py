@@ -240,7 +240,8 @@ def test_headings_numbered_in_brackets() -> None:
     text = report_text(plain_rows())
     for numeral in "一二三四五六":
         text = text.replace(f"\n{numeral}、", f"\n（{numeral}）")
-    text = text.replace("2023年，我市共发布信息100条。", "（一）主动公开。本年新收政府信息公开申请数量为15件，予以公开8件。")
+    prose = "（一）主动公开。本年新收政府信息公开申请数量为15件，予以公开8件。"  # row words in section 一
+    text = text.replace("2023年，我市共发布信息100条。", prose)
     _, outcome = parse_text(text)
     assert_applications(outcome)
     assert values(outcome, "reviews_and_lawsuits.reconsideration") == [2, 1, 0, 0, 3]
