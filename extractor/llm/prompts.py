@@ -17,6 +17,8 @@ from extractor.llm.types import SectionName
 from extractor.template import ACTIVE_DISCLOSURE, APPLICATION_ROW_LABELS, REVIEW_GROUPS, TemplateName
 
 PROMPT_VERSION = "v1"
+
+
 def _prompts_dir() -> Path:
     """``prompts/`` of the source tree, or its copy installed as ``extractor/prompts``."""
     source_tree = Path(__file__).resolve().parents[2] / "prompts"
