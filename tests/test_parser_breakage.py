@@ -245,3 +245,15 @@ def test_headings_numbered_in_brackets() -> None:
     _, outcome = parse_text(text)
     assert_applications(outcome)
     assert values(outcome, "reviews_and_lawsuits.reconsideration") == [2, 1, 0, 0, 3]
+
+
+def test_a_row_whose_label_ocr_garbled_is_placed_by_position_and_flagged() -> None:
+    rows = []
+    for key, row_values in ROWS_2021:
+        label = plain_rows([(key, row_values)]).rsplit(" ", 7)[0]
+        if key == "rejected_petition":
+            label = "1.信坊举损投拆类申请"  # OCR misread every key word of 信访举报投诉类申请
+        rows.append("三、本年度办理结果\t" + label + "\t" + "\t".join(map(str, row_values)))
+    _, outcome = parse_text(report_text("\n".join(rows)))
+    assert values(outcome, "applications.rejected_petition") == EXPECTED["rejected_petition"]
+    assert "applications.rejected_petition.total" in outcome.review

@@ -15,7 +15,7 @@ from extractor.parse.anchors import Anchor
 from extractor.parse.layout import document_norm, find_sections
 from extractor.parse.metadata import read_metadata
 from extractor.parse.outcome import ParseOutcome, Span
-from extractor.parse.rows import RowReader, find_active_anchors, find_application_anchors
+from extractor.parse.rows import RowReader, find_active_anchors, find_application_anchors, place_unlabelled_rows
 from extractor.parse.tables import (
     CONF_MISSING,
     CellReading,
@@ -36,6 +36,9 @@ def parse_document(doc: Document) -> ParseOutcome:
     region = sections.tables_span()
 
     app_anchors = find_application_anchors(norm, *region)
+    expected = _expected_rows(None, {a.key: a for a in app_anchors}) if app_anchors else []
+    by_position = place_unlabelled_rows(doc, norm, app_anchors, expected)
+    app_anchors = sorted(app_anchors + by_position, key=lambda a: a.start)
     template = detect_template(norm, *region)
     metadata = read_metadata(norm)
     year = metadata["year"].value
@@ -48,6 +51,10 @@ def parse_document(doc: Document) -> ParseOutcome:
     active = read_active(reader, norm, active_anchors, template, region) if template else {}
     reader.consumed_until = 0
     applications = read_applications(reader, app_anchors)
+    for anchor in by_position:
+        for cell in applications.get(anchor.key, {}).values():
+            cell.review = cell.review or "row label not recognised; the row was placed by its position in the table"
+            cell.confidence = min(cell.confidence, 0.6)
     after = app_anchors[-1].end if app_anchors else region[0]
     reviews, review_span = read_reviews(reader, norm, sections, after)
 

@@ -45,6 +45,43 @@ def find_application_anchors(norm: str, start: int, end: int) -> list[Anchor]:
 _BARE_TOTAL = re.compile(r"(?:^|(?<=[\n\t|]))[ \t]*总\s*计(?=[\s|\d])", re.MULTILINE)
 
 
+def place_unlabelled_rows(
+    doc: Document, norm: str, anchors: list[Anchor], expected: list[str]
+) -> list[Anchor]:
+    """Rows whose label was not recognised (OCR misread it), placed by position.
+
+    Between two found rows of a ruled table, the table lines that carry a row's
+    worth of number cells and no known label are the rows the template has there,
+    when their count matches exactly. The caller flags such rows for review.
+    """
+    lines = [line for line in doc.lines if line.cells]
+    starts = [line.start for line in lines]
+    found = {a.key: a for a in anchors}
+    placed: list[Anchor] = []
+
+    def line_index(offset: int) -> int:
+        return bisect.bisect_right(starts, offset) - 1
+
+    known = [key for key in expected if key in found]
+    for before, after in zip(known, known[1:], strict=False):
+        missing = expected[expected.index(before) + 1 : expected.index(after)]
+        if not missing:
+            continue
+        lo, hi = line_index(found[before].start), line_index(found[after].start)
+        if lo < 0 or hi <= lo:
+            continue
+        between = [line for line in lines[lo + 1 : hi] if _looks_like_value_row(norm, line)]
+        if len(between) == len(missing):
+            placed += [Anchor(key, line.start, line.start) for key, line in zip(missing, between, strict=True)]
+    return placed
+
+
+def _looks_like_value_row(norm: str, line: Line) -> bool:
+    assert line.cells is not None
+    numbers = [c for c in line.cells[-7:] if re.fullmatch(r"\s*\d[\d,]*\s*|\s*", norm[c.start : c.end])]
+    return len(line.cells) >= 8 and len(numbers) == 7 and any(norm[c.start : c.end].strip() for c in numbers)
+
+
 def find_active_anchors(norm: str, start: int, end: int, keys: list[str]) -> list[Anchor]:
     anchors = []
     for key in keys:
