@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -63,7 +64,7 @@ def place_unlabelled_rows(
         return bisect.bisect_right(starts, offset) - 1
 
     known = [key for key in expected if key in found]
-    for before, after in zip(known, known[1:], strict=False):
+    for before, after in itertools.pairwise(known):
         missing = expected[expected.index(before) + 1 : expected.index(after)]
         if not missing:
             continue
