@@ -46,9 +46,7 @@ def find_application_anchors(norm: str, start: int, end: int) -> list[Anchor]:
 _BARE_TOTAL = re.compile(r"(?:^|(?<=[\n\t|]))[ \t]*总\s*计(?=[\s|\d])", re.MULTILINE)
 
 
-def place_unlabelled_rows(
-    doc: Document, norm: str, anchors: list[Anchor], expected: list[str]
-) -> list[Anchor]:
+def place_unlabelled_rows(doc: Document, norm: str, anchors: list[Anchor], expected: list[str]) -> list[Anchor]:
     """Rows whose label was not recognised (OCR misread it), placed by position.
 
     Between two found rows of a ruled table, the table lines that carry a row's
