@@ -18,6 +18,7 @@ from extractor.parse.outcome import ParseOutcome, Span
 from extractor.parse.rows import RowReader, find_active_anchors, find_application_anchors, place_unlabelled_rows
 from extractor.parse.tables import (
     CONF_MISSING,
+    REVIEW_KEYS,
     CellReading,
     detect_template,
     read_active,
@@ -35,15 +36,16 @@ def parse_document(doc: Document) -> ParseOutcome:
     sections = find_sections(norm)
     region = sections.tables_span()
 
-    app_anchors = find_application_anchors(norm, *region)
-    expected = _expected_rows(None, {a.key: a for a in app_anchors}) if app_anchors else []
-    by_position = place_unlabelled_rows(doc, norm, app_anchors, expected)
-    app_anchors = sorted(app_anchors + by_position, key=lambda a: a.start)
-    template = detect_template(norm, *region)
     metadata = read_metadata(norm)
+    app_anchors = find_application_anchors(norm, *region)
+    detected = detect_template(norm, *region)
+    template = detected
     year = metadata["year"].value
     if template is None and (app_anchors or "active_disclosure" in sections.starts):
         template = "2019" if isinstance(year, int) and year <= 2020 else "2021"
+    expected = _expected_rows(template, {a.key: a for a in app_anchors}) if app_anchors else []
+    by_position = place_unlabelled_rows(doc, norm, app_anchors, expected)
+    app_anchors = sorted(app_anchors + by_position, key=lambda a: a.start)
     active_keys = list(ACTIVE_DISCLOSURE[template]) if template else []
     active_anchors = find_active_anchors(norm, *region, active_keys)
 
@@ -64,7 +66,6 @@ def parse_document(doc: Document) -> ParseOutcome:
     for name in ("organization", "year", "published_on"):
         meta = metadata[name]
         builder.add(name, CellReading(meta.value, meta.confidence, meta.start, meta.end, review=meta.review))
-    detected = detect_template(norm, *region)
     template_reading = CellReading(template, 0.95 if detected else 0.5)
     if detected is None:
         template_reading.review = "no section 二 header told the template apart" + (
@@ -83,7 +84,7 @@ def parse_document(doc: Document) -> ParseOutcome:
         for col in APPLICANT_COLUMNS:
             missing = CellReading(None, CONF_MISSING, review="the template has this row, but it was not found")
             builder.add(f"applications.{row_key}.{col}", cells[col] if cells else missing)
-    for key in _review_keys():
+    for key in REVIEW_KEYS:
         builder.add(f"reviews_and_lawsuits.{key}", reviews.get(key) or _blank_table(bool(reviews)))
 
     _record_sections(outcome, active_anchors, app_anchors, review_span, norm)
@@ -95,12 +96,6 @@ def _expected_rows(template: str | None, found: Mapping[str, object]) -> list[st
     single = "other_handling" in found or (template == "2019" and not any(r in found for r in OTHER_SUBROWS))
     sixth = {"other_handling"} if single else set(OTHER_SUBROWS)
     return [r for r in APPLICATION_ROWS if r not in ("other_handling", *OTHER_SUBROWS) or r in sixth]
-
-
-def _review_keys() -> list[str]:
-    from extractor.parse.tables import REVIEW_KEYS
-
-    return REVIEW_KEYS
 
 
 def _blank_table(table_found: bool = False) -> CellReading:
