@@ -296,7 +296,6 @@ def read_reviews(
         match = _find_review_header(norm, after)
         if match is None:
             return {}, None
-        span = (match, reader.next_boundary(match + 40))
         span = (match, sections.starts.get("problems", sections.length))
     start, end = span
     tokens = _review_tokens(reader, norm, start, end)
