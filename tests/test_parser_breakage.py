@@ -257,3 +257,11 @@ def test_a_row_whose_label_ocr_garbled_is_placed_by_position_and_flagged() -> No
     _, outcome = parse_text(report_text("\n".join(rows)))
     assert values(outcome, "applications.rejected_petition") == EXPECTED["rejected_petition"]
     assert "applications.rejected_petition.total" in outcome.review
+
+
+def test_blank_cells_are_zero_only_where_the_document_says_so() -> None:
+    sec2 = SEC2_PLAIN.replace("行政处罚 12", "行政处罚\t—")
+    _, plain = parse_text(report_text(plain_rows(), sec2=sec2))
+    assert plain.fields["active_disclosure.penalty.decisions"].value is None
+    _, noted = parse_text(report_text(plain_rows(), sec2=sec2 + "注：表中“—”表示0。\n"))
+    assert noted.fields["active_disclosure.penalty.decisions"].value == 0

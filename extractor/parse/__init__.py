@@ -8,6 +8,7 @@ reading of ambiguous rows with the tally identities -> metadata.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from extractor.document import Document
@@ -61,7 +62,7 @@ def parse_document(doc: Document) -> ParseOutcome:
     reviews, review_span = read_reviews(reader, norm, sections, after)
 
     outcome = ParseOutcome(fields={}, template=template)
-    builder = _FieldBuilder(doc, outcome)
+    builder = _FieldBuilder(doc, outcome, blank_means_zero=bool(BLANK_MEANS_ZERO.search(norm)))
 
     for name in ("organization", "year", "published_on"):
         meta = metadata[name]
@@ -104,12 +105,22 @@ def _blank_table(table_found: bool = False) -> CellReading:
     return CellReading(None, 0.9)
 
 
+# a note saying that an empty cell (or — or /) stands for zero, e.g. 注：表中“—”表示0，空白表示无
+BLANK_MEANS_ZERO = re.compile(
+    r"(?:空白|空格|“\s*[-—/／]\s*”|\"\s*[-—/／]\s*\"|[-—/／]\s*号)[^。\n]{0,8}?(?:表示|代表|即为|为)\s*(?:0|零|无)"
+)
+
+
 class _FieldBuilder:
-    def __init__(self, doc: Document, outcome: ParseOutcome) -> None:
+    def __init__(self, doc: Document, outcome: ParseOutcome, blank_means_zero: bool = False) -> None:
         self.doc = doc
         self.outcome = outcome
+        self.blank_means_zero = blank_means_zero
 
     def add(self, key: str, cell: CellReading) -> None:
+        if self.blank_means_zero and cell.value is None and cell.token is not None and cell.token.kind == "blank":
+            cell.value = 0  # the document says so
+            cell.review = None
         source = None
         if cell.start is not None and cell.end is not None:
             box = None
