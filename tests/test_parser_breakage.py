@@ -265,3 +265,10 @@ def test_blank_cells_are_zero_only_where_the_document_says_so() -> None:
     assert plain.fields["active_disclosure.penalty.decisions"].value is None
     _, noted = parse_text(report_text(plain_rows(), sec2=sec2 + "注：表中“—”表示0。\n"))
     assert noted.fields["active_disclosure.penalty.decisions"].value == 0
+
+
+def test_a_title_year_that_disagrees_with_the_statistics_period_is_flagged() -> None:
+    text = report_text(plain_rows()).replace("示例市人民政府2023年", "示例市人民政府2022年")
+    _, outcome = parse_text(text)
+    assert outcome.fields["year"].value == 2023  # the period says which year the numbers cover
+    assert "year" in outcome.review

@@ -61,7 +61,11 @@ def read_metadata(norm: str) -> dict[str, MetaField]:
 
     period = PERIOD.search(norm)
     if period:
-        out["year"] = MetaField(int(period.group("year")), period.start("year"), period.end("year"), 0.98)
+        year = int(period.group("year"))
+        out["year"] = MetaField(year, period.start("year"), period.end("year"), 0.98)
+        if title is not None and int(title.group("year")) != year:
+            out["year"].confidence = 0.6
+            out["year"].review = f"the statistics period says {year}, the title {title.group('year')}"
     elif title is not None:
         out["year"] = MetaField(int(title.group("year")), title.start("year"), title.end("year"), 0.95)
     else:
