@@ -13,14 +13,8 @@ from pydantic import BaseModel, ConfigDict, field_validator
 
 from extractor.template import (
     ACTIVE_DISCLOSURE,
-    APPLICANT_COLUMNS,
     APPLICATION_ROWS,
-    REVIEW_COLUMNS,
-    REVIEW_GROUPS,
     TemplateName,
-    active_keys,
-    application_keys,
-    review_keys,
 )
 
 Value = int | float | str | None
@@ -118,32 +112,12 @@ def unflatten(flat: dict[str, Value]) -> dict[str, Any]:
     return nested
 
 
-def report_keys(template: TemplateName | None, rows: list[str] | tuple[str, ...]) -> list[str]:
-    """Every dotted key a report of this template with these applications rows has."""
-    keys = ["organization", "year", "published_on", "template"]
-    if template:
-        keys += active_keys(template)
-    keys += application_keys(tuple(r for r in APPLICATION_ROWS if r in rows))
-    keys += review_keys()
-    return keys
-
-
-def empty_applications_row() -> dict[str, None]:
-    return dict.fromkeys(APPLICANT_COLUMNS)
-
-
-def empty_review_group() -> dict[str, None]:
-    return dict.fromkeys(REVIEW_COLUMNS)
-
-
 __all__ = [
-    "REVIEW_GROUPS",
     "ApplicationRow",
     "Report",
     "ReviewGroup",
     "ReviewsAndLawsuits",
     "Value",
     "flatten",
-    "report_keys",
     "unflatten",
 ]

@@ -97,20 +97,3 @@ ACTIVE_DISCLOSURE: Final[dict[TemplateName, dict[str, tuple[str, tuple[str, ...]
 MONEY_FIELDS: Final[frozenset[str]] = frozenset({"amount_10k_yuan", "amount_yuan"})
 
 METADATA_FIELDS: Final[tuple[str, ...]] = ("organization", "year", "published_on", "template")
-
-
-def application_keys(rows: tuple[str, ...] | list[str]) -> list[str]:
-    """Dotted keys of every applications cell of the given rows."""
-    return [f"applications.{row}.{col}" for row in rows for col in APPLICANT_COLUMNS]
-
-
-def review_keys() -> list[str]:
-    return [f"reviews_and_lawsuits.{group}.{col}" for group in REVIEW_GROUPS for col in REVIEW_COLUMNS]
-
-
-def active_keys(template: TemplateName) -> list[str]:
-    return [
-        f"active_disclosure.{item}.{field}"
-        for item, (_, fields) in ACTIVE_DISCLOSURE[template].items()
-        for field in fields
-    ]

@@ -125,10 +125,6 @@ class Token:
             return min(self.line.cells[self.cell_index].confidence, self.line.confidence)
         return self.line.confidence
 
-    @property
-    def digits(self) -> str:
-        return self.text.replace(",", "")
-
 
 # a number, with an optional unit right after it
 _NUM_RE = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
@@ -137,7 +133,6 @@ _NOTE_RE = re.compile(r"\((?:其中|含|包括|注)[^)]{0,40}\)")
 _ENUM_AFTER = re.compile(r"\s*[.、]\s*(?=[\u4e00-\u9fff(“\"])")
 _DATE_AFTER = re.compile(r"\s*(?:年|月|日|号|季度|%)")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_FOOTER = re.compile(r"^\s*[-—–]?\s*\d{1,3}\s*[-—–]?\s*$")
 
 
 def tokenize(norm: str, start: int, end: int, line: Line | None = None, cell_index: int | None = None) -> list[Token]:
@@ -209,12 +204,9 @@ OCR_DIGIT_LOOKALIKES = {"o": 0, "O": 0, "一": 1, "l": 1, "I": 1, "丨": 1}
 
 
 def line_tokens(norm: str, line: Line, from_offset: int | None = None) -> list[Token]:
-    """Tokens of one line; a structured line gives one token run per cell and blanks for empty cells."""
+    """Tokens of a line of cells: one token run per cell, and a blank token for an empty cell."""
+    assert line.cells is not None
     lo = line.start if from_offset is None else max(line.start, from_offset)
-    if _FOOTER.match(norm[line.start : line.end]) and line.cells is None:
-        return []
-    if line.cells is None:
-        return tokenize(norm, lo, line.end, line)
     tokens: list[Token] = []
     for index, cell in enumerate(line.cells):
         if cell.end <= lo and cell.start < lo:

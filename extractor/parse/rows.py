@@ -215,7 +215,3 @@ def _trailing_run(tokens: list[Token]) -> list[Token]:
         elif token.kind == "text" and run:
             break
     return run
-
-
-def is_footer_line(text: str) -> bool:
-    return bool(re.match(r"^\s*[-—–]\s*\d{1,3}\s*[-—–]\s*$", text))

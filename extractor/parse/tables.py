@@ -16,7 +16,7 @@ from extractor.parse.anchors import (
 )
 from extractor.parse.layout import Sections, Token, line_tokens, tokenize
 from extractor.parse.normalize import scale
-from extractor.parse.rows import RowReader, RowTokens, _number_run
+from extractor.parse.rows import RowReader, _number_run
 from extractor.parse.solve import Reading, candidates, groups_fit, row_fits
 from extractor.template import (
     ACTIVE_DISCLOSURE,
@@ -346,8 +346,4 @@ def _review_tokens(reader: RowReader, norm: str, start: int, end: int) -> list[T
     return run
 
 
-def rows_present(cells: dict[str, dict[str, CellReading]]) -> list[str]:
-    return list(cells)
-
-
-__all__ = ["CellReading", "RowTokens", "detect_template", "read_active", "read_applications", "read_reviews"]
+__all__ = ["CellReading", "detect_template", "read_active", "read_applications", "read_reviews"]
