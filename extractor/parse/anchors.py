@@ -44,7 +44,9 @@ APPLICATION_ANCHORS: dict[str, str] = {
 }
 
 # section 二: the item labels, which stand at the start of a line or a cell
-# (or right after a number: two table rows a loader ran together)
+# (or right after a number, or right after the 信息内容 header: loaders sometimes run two table rows
+# together, or the header cell into the label cell of the row below it, as seen in PDFs whose section
+# 二 table has a merged header; the loader is the better place to fix that, this keeps the label found)
 _LINE_START = r"(?:^|(?<=[\n\t|\f])|(?<=\d)|(?<=信息内容))[ \t*]*"
 ACTIVE_ANCHORS: dict[str, str] = {
     "regulations": _LINE_START + loose("规章") + r"(?![\u4e00-\u9fff])",
