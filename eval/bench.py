@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
 import statistics
 import sys
 import time
@@ -31,8 +30,8 @@ TARGET_PLUMBER = 5.0  # pdfplumber / loader
 TARGET_OCR = 1.15  # OCR path / bare RapidOCR
 
 
-def shared_corpus() -> Path:
-    return Path(os.environ.get("EXTRACTOR_SHARED_DIR", REPO.parent / "shared")) / "corpus"
+def gold_pdfs_dir() -> Path:
+    return REPO / "gold"
 
 
 def best_of(repeat: int, run: Callable[[], object]) -> float:
@@ -157,14 +156,14 @@ def _text_line(name: str, pages: int, ours: float, bare: float, plumber: float) 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("pdfs", nargs="*", type=Path, help="born-digital PDFs (default: shared/corpus/*.pdf)")
+    parser.add_argument("pdfs", nargs="*", type=Path, help="born-digital PDFs (default: the real PDFs in gold/)")
     parser.add_argument("--repeat", type=int, default=7, help="timed runs per born-digital file (best is kept)")
     parser.add_argument("--scan-repeat", type=int, default=1, help="timed runs per scanned page")
     parser.add_argument("--scan-pages", type=int, default=2, help="scanned pages to time (0: skip the OCR part)")
     args = parser.parse_args(argv)
-    paths = args.pdfs or sorted(shared_corpus().glob("*.pdf"))
+    paths = args.pdfs or sorted(gold_pdfs_dir().glob("*.pdf"))
     if not paths:
-        parser.error(f"no PDFs given and none in {shared_corpus()}")
+        parser.error(f"no PDFs given and none in {gold_pdfs_dir()}")
 
     text_rows = bench_text(paths, args.repeat)
     print(f"Born-digital pages (ms/page, best of {args.repeat})")

@@ -26,7 +26,7 @@ from extractor.llm.types import SectionRequest, SectionResponse
 from extractor.report import Value, unflatten
 
 ROOT = Path(__file__).resolve().parents[1]
-SEEDS_DIR = Path(os.environ.get("EXTRACTOR_SEEDS_DIR", ROOT.parent / "shared" / "seeds"))
+SEEDS_DIR = Path(os.environ.get("EXTRACTOR_SEEDS_DIR", ROOT / "gold"))  # the seed texts sit beside their gold
 GOLD_DIR = ROOT / "gold"
 CASSETTES_DIR = Path(__file__).resolve().parent / "cassettes"
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -15,12 +14,11 @@ from extractor.scoring import find_document, gold_files, score_document
 
 REPO = Path(__file__).resolve().parents[1]
 GOLD = REPO / "gold"
-SHARED = Path(os.environ.get("EXTRACTOR_SHARED_DIR", REPO.parent / "shared"))
-DOCUMENTS = sorted((SHARED / "seeds").glob("*.txt")) + sorted((SHARED / "corpus").glob("*.pdf"))
+DOCUMENTS = sorted(GOLD.glob("*.txt")) + sorted(GOLD.glob("*.pdf"))  # each document sits beside its gold file
 
 
 def test_the_shared_documents_are_there() -> None:
-    assert len(DOCUMENTS) == 8, f"expected the five seeds and three PDFs under {SHARED}"
+    assert len(DOCUMENTS) == 8, f"expected the five seeds and three PDFs under {GOLD}"
 
 
 @pytest.mark.parametrize("document", DOCUMENTS, ids=lambda p: p.name)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 import re
 from pathlib import Path
 
@@ -19,13 +18,12 @@ from extractor.load._grid import build_grids
 from extractor.load._layout import Glyph, place_glyphs, table_block
 from extractor.load.ocr import can_be_one_number, estimate_skew, split_glued
 
-SHARED = Path(os.environ.get("EXTRACTOR_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared"))
-HZ2023 = SHARED / "corpus" / "2023_jiangsu_huaian_hongzequ_gov.pdf"
+HZ2023 = Path(__file__).resolve().parents[1] / "gold" / "2023_jiangsu_huaian_hongzequ_gov.pdf"
 NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
 
 
 def _source() -> pymupdf.Document:
-    assert HZ2023.is_file(), f"{HZ2023} is missing: check out shared/ beside the repo or set EXTRACTOR_SHARED_DIR"
+    assert HZ2023.is_file(), f"{HZ2023} is missing: the real reports live beside their gold files"
     return pymupdf.open(HZ2023)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -14,8 +13,7 @@ from extractor.errors import CorruptDocumentError, EmptyDocumentError, Encrypted
 from extractor.load import load_document
 from extractor.load.pdf import text_layer_usable
 
-SHARED = Path(os.environ.get("EXTRACTOR_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared"))
-CORPUS = SHARED / "corpus"
+CORPUS = Path(__file__).resolve().parents[1] / "gold"  # the real reports sit beside their gold files
 HZ2023 = CORPUS / "2023_jiangsu_huaian_hongzequ_gov.pdf"
 HZ2024 = CORPUS / "2024_jiangsu_huaian_hongzequ_gov.pdf"
 CITY2024 = CORPUS / "2024_jiangsu_huaian_city_gov.pdf"
@@ -57,7 +55,7 @@ OWN_LABELS_2021 = [
 
 
 def _corpus(path: Path) -> Path:
-    assert path.is_file(), f"{path} is missing: check out shared/ beside the repo or set EXTRACTOR_SHARED_DIR"
+    assert path.is_file(), f"{path} is missing: the real reports live beside their gold files"
     return path
 
 

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-PDF = REPO.parent / "shared" / "corpus" / "2023_jiangsu_huaian_hongzequ_gov.pdf"
+PDF = REPO / "gold" / "2023_jiangsu_huaian_hongzequ_gov.pdf"
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
