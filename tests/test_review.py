@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import sqlite3
 import subprocess
@@ -277,3 +278,27 @@ def test_cli_round_trip_and_one_line_errors(tmp_path: Path, results: dict[str, P
     assert corrected["review"] == []
     gold = json.loads((tmp_path / "reviewed" / f"{HONGZEQU.stem}.gold.json").read_text(encoding="utf-8"))
     assert gold["source"] == HONGZEQU.name and "1 corrected" in gold["notes"]
+
+
+def test_an_image_document_is_shown_with_the_box_where_ocr_put_it(tmp_path: Path) -> None:
+    from PIL import Image
+
+    from extractor.review.view import render_page
+
+    scan = tmp_path / "scan.png"
+    Image.new("RGB", (800, 600), "white").save(scan)
+    png = render_page(str(scan), 1, [400.0, 300.0, 440.0, 320.0])  # a box in pixels, as load/image.py gives it
+    shown = Image.open(io.BytesIO(png)).convert("RGB")
+    assert shown.size[0] < 800 and shown.size[1] < 600  # zoomed to the field
+    red = [
+        xy
+        for xy in ((x, y) for x in range(shown.size[0]) for y in range(shown.size[1]))
+        if shown.getpixel(xy) == (255, 0, 0)
+    ]
+    assert red, "the field's box is drawn"
+    # the box sits where the field is: 2 box heights right of the crop's left edge, 4 below its top
+    assert min(x for x, _ in red) == pytest.approx(40 - 3, abs=2) and min(y for _, y in red) == pytest.approx(
+        80 - 3, abs=2
+    )
+    with pytest.raises(store.ReviewError, match="no page 2"):
+        render_page(str(scan), 2, None)

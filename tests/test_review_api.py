@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -20,6 +23,7 @@ from tests.review_support import (
     SEED_003,
     SEED_004,
     extract_to,
+    free_port,
     running_server,
 )
 
@@ -172,3 +176,27 @@ def test_the_page_image_has_the_field_box_drawn(db: Path) -> None:
         assert client.get(f"/items/{text_item['id']}/page.png").status_code == 404  # a text report has no page
         panel = client.get(f"/items/{text_item['id']}/panel").text
         assert "<mark>80</mark>" in panel
+
+
+def test_the_serve_command_serves_the_queue(db: Path) -> None:
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "extractor", "review", "serve", "--db", str(db), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                answer = httpx.get(f"http://127.0.0.1:{port}/api/items", params={"document": HONGZEQU.name})
+                break
+            except httpx.TransportError:
+                assert server.poll() is None and time.monotonic() < deadline, "extractor review serve did not start"
+                time.sleep(0.2)
+        assert answer.status_code == 200 and len(answer.json()["items"]) == 10
+        assert httpx.get(f"http://127.0.0.1:{port}/").status_code == 200
+    finally:
+        server.terminate()
+        server.wait(timeout=20)

@@ -4,7 +4,7 @@ A corrected result carries the decided values, ``checks`` evaluated again on
 them (the same identities extraction runs), and ``review`` reduced to the
 flagged fields nobody has decided, plus any undecided field of an identity
 that a correction broke. A gold file is written only for a document whose
-flagged fields are all decided, and only if the report model accepts it.
+flagged fields are all decided (and that had some), and only if the report model accepts it.
 """
 
 from __future__ import annotations
@@ -90,8 +90,8 @@ def export(connection: sqlite3.Connection, out_dir: Path) -> ExportSummary:
         flagged = connection.execute(
             "SELECT COUNT(*) FROM items WHERE document_id = ? AND flagged = 1", (doc["id"],)
         ).fetchone()[0]
-        if flagged and len(corrected.decided) < flagged:
-            continue
+        if not flagged or len(corrected.decided) < flagged:
+            continue  # a gold file is what a person checked: none for a document nobody had to look at
         gold = _gold(corrected)
         try:
             Report.model_validate(gold["report"])

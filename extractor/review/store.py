@@ -202,8 +202,8 @@ def read_result(path: Path) -> dict[str, Any]:
         raise ReviewError(f"{path}: not a result file ({exc})") from None
     if not isinstance(result, dict) or not isinstance(result.get("report"), dict):
         raise ReviewError(f"{path}: not a result file (no 'report')")
-    if not isinstance(result.get("review", []), list) or not isinstance(result.get("fields", {}), dict):
-        raise ReviewError(f"{path}: not a result file ('review' must be a list, 'fields' an object)")
+    if not isinstance(result.get("review"), list) or not isinstance(result.get("fields", {}), dict):
+        raise ReviewError(f"{path}: not a result file of extractor extract (no 'review' list)")
     return result
 
 

@@ -60,7 +60,9 @@ ACTIVE_FIELD_LABELS = {
     "amount_yuan": "采购总金额（元）",
 }
 METADATA_LABELS = {"organization": "机关", "year": "统计年度", "published_on": "发布日期", "template": "模板"}
-PDF_LIKE = {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff"}
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp"}
+PDF_LIKE = {".pdf", *IMAGE_SUFFIXES}
+IMAGE_MAX_SIDE = 6000  # what load/image.py scales a larger image down to before OCR: its boxes are in those pixels
 SOURCE_CONTEXT_LINES = 2
 
 
@@ -216,26 +218,55 @@ def _document_text(path: str, mtime: float) -> str:
 
 def render_page(document: str, page: int, box: list[float] | None, zoom_to: list[list[float]] | None = None) -> bytes:
     """The page as PNG with the field's box drawn; ``zoom_to`` (boxes of the same table) crops around the table."""
+    path = Path(document)
+    if path.suffix.lower() in IMAGE_SUFFIXES:
+        return _render_image(path, page, box, zoom_to)
     import pymupdf
 
-    path = Path(document)
     with pymupdf.open(path) as doc:
         if page < 1 or page > doc.page_count:
             raise ReviewError(f"{path}: no page {page}")
         pdf_page = doc[page - 1]
         clip = None
-        if box and path.suffix.lower() == ".pdf":
+        if box:
             x0, y0, x1, y1 = box
             pdf_page.draw_rect(pymupdf.Rect(x0 - 3, y0 - 3, x1 + 3, y1 + 3), color=(1, 0, 0), width=2)
-            region = [box, *(zoom_to or [])]
-            clip = (
-                pymupdf.Rect(
-                    min(b[0] for b in region) - 24,
-                    min(b[1] for b in region) - 24,
-                    max(b[2] for b in region) + 24,
-                    max(b[3] for b in region) + 24,
-                )
-                & pdf_page.rect
-            )
+            clip = pymupdf.Rect(*_zoom_region(box, zoom_to)) & pdf_page.rect
         pixmap = pdf_page.get_pixmap(dpi=144 if clip else 110, clip=clip)
         return bytes(pixmap.tobytes("png"))
+
+
+def _zoom_region(box: list[float], zoom_to: list[list[float]] | None) -> tuple[float, float, float, float]:
+    region = [box, *(zoom_to or [])]
+    height = max(box[3] - box[1], 12.0)  # in the document's units: points for PDF, pixels for an image
+    return (
+        min(b[0] for b in region) - 2 * height,
+        min(b[1] for b in region) - 4 * height,  # room for the column headers above
+        max(b[2] for b in region) + 2 * height,
+        max(b[3] for b in region) + 2 * height,
+    )
+
+
+def _render_image(path: Path, page: int, box: list[float] | None, zoom_to: list[list[float]] | None) -> bytes:
+    """An image document's frame, prepared as the loader prepared it (so the OCR boxes, in pixels, fit)."""
+    import io
+
+    from PIL import Image, ImageDraw, ImageOps
+
+    with Image.open(path) as image:
+        if page < 1 or page > getattr(image, "n_frames", 1):
+            raise ReviewError(f"{path}: no page {page}")
+        image.seek(page - 1)
+        frame = (ImageOps.exif_transpose(image) or image).convert("RGB")
+    if max(frame.size) > IMAGE_MAX_SIDE:
+        frame.thumbnail((IMAGE_MAX_SIDE, IMAGE_MAX_SIDE))
+    if box:
+        x0, y0, x1, y1 = box
+        ImageDraw.Draw(frame).rectangle((x0 - 3, y0 - 3, x1 + 3, y1 + 3), outline=(255, 0, 0), width=3)
+        left, top, right, bottom = _zoom_region(box, zoom_to)
+        frame = frame.crop(
+            (max(0, int(left)), max(0, int(top)), min(frame.width, int(right)), min(frame.height, int(bottom)))
+        )
+    out = io.BytesIO()
+    frame.save(out, format="PNG")
+    return out.getvalue()
