@@ -155,6 +155,9 @@ def test_requeue_updates_values_keeps_decisions_on_unchanged_ones_and_drops_unfl
     assert item(connection, commercial)["status"] == "confirmed"  # made on a value that did not change
     assert item(connection, "organization")["flagged"] is False
     assert "organization" not in {i["key"] for i in store.list_items(connection)}
+    dropped = item(connection, "organization")
+    with pytest.raises(store.NotFlagged, match="no longer flagged"):
+        store.decide(connection, dropped["id"], version=dropped["version"], reviewer="ann", confirm=True)
     exported = export(connection, tmp_path / "out")
     corrected = json.loads(exported.written[0].read_text(encoding="utf-8"))
     assert corrected["report"]["applications"]["total_processed"]["natural_person"] == 81  # not the stale 80

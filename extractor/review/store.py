@@ -103,6 +103,10 @@ class NothingToUndo(ReviewError):
     pass
 
 
+class NotFlagged(StaleVersion):
+    """The item left the queue (a re-extraction no longer flags it): there is nothing to decide."""
+
+
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
@@ -503,6 +507,8 @@ def open_item(connection: sqlite3.Connection, item_id: int, reviewer: str) -> di
 
 
 def _check_version(connection: sqlite3.Connection, row: sqlite3.Row, version: int | None) -> None:
+    if not row["flagged"]:
+        raise NotFlagged(f"item {row['id']} ({row['key']}) is no longer flagged: a re-extraction took it out of review")
     if version is None or version == row["version"]:
         return
     changes = connection.execute(
