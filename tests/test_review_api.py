@@ -78,7 +78,7 @@ def test_a_decision_is_validated_versioned_and_logged(db: Path, tmp_path: Path) 
             assert refused.status_code == 422, raw
             assert refused.json()["error"]
         assert client.post(decision, json={"value": 3, "reviewer": "alice"}).status_code == 422  # no version
-        assert client.post(decision, json={"value": 3, "version": 1}).status_code == 422  # nobody
+        assert client.post(decision, json={"value": 3, "version": 1, "reviewer": " "}).status_code == 422  # nobody
         assert (
             client.post("/api/items/999999/decision", json={"confirm": True, "version": 1, "reviewer": "a"}).status_code
             == 404

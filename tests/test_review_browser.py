@@ -22,6 +22,9 @@ from tests.review_support import (
     running_server,
 )
 
+# a shared CI machine can be slow: give each page update this long before calling it a failure
+expect.set_options(timeout=20_000)
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",

@@ -29,6 +29,7 @@ from extractor.review.values import InvalidValue
 from extractor.review.view import document_view, item_source, render_page
 
 HERE = Path(__file__).parent
+ANONYMOUS = "anonymous"  # what the log says when a script's decision names nobody
 T = TypeVar("T")
 
 
@@ -136,7 +137,7 @@ def create_app(db: Path) -> Starlette:
         version = body.get("version")
         if not isinstance(version, int) or isinstance(version, bool):
             raise BadRequest("'version' must be the item version the decision was made on (an integer)")
-        reviewer = body.get("reviewer")
+        reviewer = body.get("reviewer", ANONYMOUS)
         if not isinstance(reviewer, str) or not reviewer.strip():
             raise BadRequest("'reviewer' must name who decides")
         reason = body.get("reason")
