@@ -305,3 +305,20 @@ def test_an_image_document_is_shown_with_the_box_where_ocr_put_it(tmp_path: Path
     )
     with pytest.raises(store.ReviewError, match="no page 2"):
         render_page(str(scan), 2, None)
+
+
+def test_a_decision_inside_a_table_the_result_has_as_null(tmp_path: Path, results: dict[str, Path]) -> None:
+    # a hand-edited result (not from the pipeline): section 二 missing, one of its cells flagged
+    result = json.loads(results["hongzequ"].read_text(encoding="utf-8"))
+    result["report"]["active_disclosure"] = None
+    result["review"] = ["active_disclosure.fees.amount_10k_yuan"]
+    edited = tmp_path / "edited.json"
+    edited.write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
+    connection = queued(tmp_path, edited)
+    fees = item(connection, "active_disclosure.fees.amount_10k_yuan")
+    assert fees["value"] is None
+    store.decide(connection, fees["id"], version=1, reviewer="ann", value="7730.28")
+    summary = export(connection, tmp_path / "out")
+    assert not summary.problems
+    gold = json.loads((tmp_path / "out" / f"{HONGZEQU.stem}.gold.json").read_text(encoding="utf-8"))
+    assert gold["report"]["active_disclosure"]["fees"]["amount_10k_yuan"] == 7730.28

@@ -49,6 +49,7 @@ def apply_decisions(connection: sqlite3.Connection, document_id: int) -> Correct
         if row["status"] == "pending":
             continue
         value = current_value(row)
+        _drop_null_parents(values, row["key"])
         values[row["key"]] = value
         decided[row["key"]] = row["status"]
         if isinstance(fields.get(row["key"]), dict):
@@ -68,6 +69,15 @@ def apply_decisions(connection: sqlite3.Connection, document_id: int) -> Correct
     if result.get("status") in ("success", "partial"):
         result["status"] = "partial" if undecided else "success"
     return Corrected(result=result, decided=decided, undecided=undecided, values=values, checks=checks)
+
+
+def _drop_null_parents(values: dict[str, Value], key: str) -> None:
+    """A decided value inside a table the result has as one null (``active_disclosure: null``) replaces that null."""
+    parts = key.split(".")
+    for depth in range(1, len(parts)):
+        parent = ".".join(parts[:depth])
+        if parent in values and values[parent] is None:
+            del values[parent]
 
 
 @dataclass
