@@ -96,6 +96,8 @@ def test_a_decision_is_validated_versioned_and_logged(db: Path, tmp_path: Path) 
         assert stale.status_code == 409
         assert "alice" in stale.json()["error"] and "0 -> 11" in stale.json()["error"]
         assert item_of(client, RECONSIDERATION_TOTAL)["value"] == 11  # the stale save changed nothing
+        future = client.post(decision, json={"confirm": True, "version": 99, "reviewer": "bob"})
+        assert future.status_code == 409 and "is at version 2" in future.json()["error"]
 
         confirmed = client.post(decision, json={"confirm": True, "version": 2, "reviewer": "bob"})
         assert confirmed.json()["status"] == "confirmed" and confirmed.json()["value"] == 0

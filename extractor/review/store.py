@@ -511,6 +511,8 @@ def _check_version(connection: sqlite3.Connection, row: sqlite3.Row, version: in
         raise NotFlagged(f"item {row['id']} ({row['key']}) is no longer flagged: a re-extraction took it out of review")
     if version is None or version == row["version"]:
         return
+    if version > row["version"]:
+        raise StaleVersion(f"item {row['id']} ({row['key']}) is at version {row['version']}, not {version}")
     changes = connection.execute(
         "SELECT * FROM log WHERE item_id = ? AND version > ? ORDER BY id", (row["id"], version)
     ).fetchall()

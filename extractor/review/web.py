@@ -97,7 +97,8 @@ def create_app(db: Path) -> Starlette:
         def work(conn: sqlite3.Connection) -> dict[str, Any]:
             row = store.get_row(conn, item_id)
             view = document_view(conn, row["document_id"])
-            item = next(i for i in view["items"] if i["id"] == item_id)
+            shown = [i for i in view["items"] if i["id"] == item_id]  # empty once the item left the queue
+            item = shown[0] if shown else store.item_json(row) | {"implied": None}
             doc = conn.execute("SELECT document FROM documents WHERE id = ?", (row["document_id"],)).fetchone()
             return {"item": item, "source": item_source(row, doc["document"]), "history": store.history(conn, item_id)}
 
