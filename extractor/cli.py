@@ -27,7 +27,7 @@ def _progress(message: str) -> None:
 def cmd_extract(args: argparse.Namespace) -> int:
     from extractor.pipeline import ExtractOptions
 
-    options = ExtractOptions(llm=args.llm, cache_dir=args.cache_dir)
+    options = ExtractOptions(llm=args.llm, cache_dir=args.cache_dir, second_readers=not args.no_second_readers)
     paths: list[Path] = []
     for raw in args.paths:
         path = Path(raw)
@@ -96,7 +96,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from extractor.pipeline import ExtractOptions, extract_path
     from extractor.scoring import format_report, run_eval
 
-    options = ExtractOptions(llm=args.llm, cache_dir=args.cache_dir)
+    options = ExtractOptions(llm=args.llm, cache_dir=args.cache_dir, second_readers=not args.no_second_readers)
 
     def extract(path: Path) -> dict[str, Any]:
         return extract_path(path, options).to_json()
@@ -211,6 +211,11 @@ def _llm_options(parser: argparse.ArgumentParser) -> None:
         "default auto when EXTRACTOR_LLM_BASE_URL is set, else never",
     )
     parser.add_argument("--cache-dir", type=Path, metavar="DIR", help="LLM answer cache (default .extractor-cache/llm)")
+    parser.add_argument(
+        "--no-second-readers",
+        action="store_true",
+        help="do not check values against the report's prose nor propose repairs (to measure what they save)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
