@@ -22,7 +22,7 @@ import json
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -75,6 +75,8 @@ class YearResult:
     year: int
     path: Path
     values: dict[str, Value]
+    review: frozenset[str] = frozenset()
+    alternatives: Mapping[str, list[Value]] = field(default_factory=dict)  # readings besides the value
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +93,7 @@ class SeriesCheck:
     held: bool | None
     expected: Value = None  # in_force: previous + issued - repealed
     files: tuple[str, str] = ("", "")
+    pins: str | None = None  # carry_over: the flagged cell of one year whose reading the other year settles
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -108,6 +111,8 @@ class SeriesCheck:
             data["flagged"] = None if self.held is None else not self.held
         if self.check == "in_force":
             data["expected"] = self.expected
+        if self.pins:
+            data["pins"] = self.pins
         data["files"] = list(self.files)
         return data
 
@@ -143,7 +148,15 @@ def load_results(directory: Path) -> tuple[list[YearResult], list[str]]:
         if not isinstance(year, int):
             skipped.append(f"{path}: the result has no year (report.year is empty)")
             continue
-        found.append(YearResult(name.strip(), year, path, flatten(report)))
+        review = data.get("review")
+        details = data.get("fields")
+        alternatives = {
+            key: detail["alternatives"]
+            for key, detail in (details.items() if isinstance(details, dict) else [])
+            if isinstance(detail, dict) and isinstance(detail.get("alternatives"), list) and detail["alternatives"]
+        }
+        flagged = frozenset(k for k in review if isinstance(k, str)) if isinstance(review, list) else frozenset()
+        found.append(YearResult(name.strip(), year, path, flatten(report), flagged, alternatives))
     return found, skipped
 
 
@@ -195,7 +208,8 @@ def compare_years(previous: YearResult, current: YearResult, body: str | None = 
         after = current.values.get(f"applications.carried_over.{col}")
         if _number(before) is None and _number(after) is None and not _has_row(previous, current):
             continue
-        make("carry_over", col, before, after, _equal(before, after))
+        pins = _pins(previous, f"applications.carried_forward.{col}", current, f"applications.carried_over.{col}")
+        make("carry_over", col, before, after, _equal(before, after), pins=pins)
     for item in IN_FORCE_ITEMS:
         before = previous.values.get(f"active_disclosure.{item}.in_force")
         issued = current.values.get(f"active_disclosure.{item}.issued")
@@ -243,6 +257,8 @@ def format_table(report: SeriesReport) -> str:
     for check in report.checks:
         if check.check == "carry_over":
             result = {True: "held", False: "BROKEN", None: "not evaluated (missing value)"}[check.held]
+            if check.pins:
+                result += f"; settles {check.pins}"
         elif check.check == "in_force":
             result = {
                 True: "continuous",
@@ -268,6 +284,22 @@ def format_table(report: SeriesReport) -> str:
     for line in report.duplicates:
         lines.append(f"duplicate: {line}")
     return "\n".join(lines)
+
+
+def _pins(previous: YearResult, before_key: str, current: YearResult, after_key: str) -> str | None:
+    """A cell in review with several readings, exactly one of which the other year's unflagged value gives:
+    the cross-year identity is evidence for that reading (said, not applied: results are not rewritten)."""
+    for flagged, key, other, other_key in (
+        (previous, before_key, current, after_key),
+        (current, after_key, previous, before_key),
+    ):
+        readings = [flagged.values.get(key), *flagged.alternatives.get(key, [])]
+        stated = other.values.get(other_key)
+        if key not in flagged.review or other_key in other.review or len(readings) < 2 or _number(stated) is None:
+            continue
+        if sum(1 for reading in readings if _equal(reading, stated)) == 1:
+            return f"{flagged.path.name} {key} = {_fmt(stated)}"
+    return None
 
 
 def _has_row(previous: YearResult, current: YearResult) -> bool:

@@ -109,7 +109,6 @@ def test_agreement_settles_a_field_only_one_of_whose_readings_the_prose_gives() 
 @pytest.mark.parametrize(
     ("detail", "why"),
     [
-        (_field(4, []), "no competing reading: flagged for another reason"),
         (_field(4, [4.0, 8]), "two readings give the prose figure"),
         (_field(4, [8], Engine.INFERRED), "restored from the identities"),
         (_field(None, [4]), "null"),
@@ -119,6 +118,18 @@ def test_agreement_does_not_settle_other_flags(detail: FieldDetail, why: str) ->
     review, counts = _apply(detail)
     assert KEY in review, why
     assert counts["confirmed"] == 0
+
+
+def test_agreement_settles_a_lost_cell_whose_column_is_uncertain_but_not_other_flags() -> None:
+    detail = _field(4, [])
+    review = {KEY: "the text lost a cell of this row; this value's column is not certain"}
+    document = _document("予以公开4件。")
+    apply_prose(document, read_prose(document.text), {KEY: detail}, review)
+    assert review == {}
+    for reason in ("OCR read this cell with confidence 0.62", "row label not recognised; placed by its position"):
+        review = {KEY: reason}
+        apply_prose(document, read_prose(document.text), {KEY: _field(4, [])}, review)
+        assert KEY in review, reason
 
 
 def test_agreement_does_not_settle_a_field_of_a_broken_identity() -> None:

@@ -165,3 +165,18 @@ def test_table_output_and_bad_input(tmp_path: Path, capsys: pytest.CaptureFixtur
     empty.mkdir()
     assert main(["series", str(empty)]) == 1
     assert "no result file with a body and a year" in capsys.readouterr().err
+
+
+def test_a_neighbouring_year_pins_one_reading_of_a_flagged_cell(tmp_path: Path) -> None:
+    paths = write_series(tmp_path)
+    data = json.loads(paths[1].read_text(encoding="utf-8"))  # 2020, whose total 上年结转 had two readings
+    key = "applications.carried_over.total"
+    printed = data["report"]["applications"]["carried_over"]["total"]
+    data["review"] = [key]
+    data["fields"] = {key: {"value": printed, "alternatives": [printed + 10]}}
+    paths[1].write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+    checks = [c for c in run_series(tmp_path).checks if c.check == "carry_over" and c.from_year == 2019]
+    pinned = [c for c in checks if c.pins]
+    assert [(c.column, c.pins) for c in pinned] == [("total", f"2020_shuyang.json {key} = {printed}")]
+    assert pinned[0].to_json()["pins"] == pinned[0].pins

@@ -351,9 +351,17 @@ def apply_prose(
     return counts
 
 
+# the parser's words for a cell flagged because its reading is one of several (alternatives listed, or a
+# lost cell whose column is not certain); any other flag (OCR confidence, a row placed by position,
+# a missing row) is not settled by the prose
+AMBIGUITY_REASONS = ("more than one reading", "column is not certain")
+
+
 def _settles(key: str, detail: FieldDetail, review: Mapping[str, str], broken: set[str], stated: Value) -> bool:
     """Only a field in review because readings compete, whose value is the one reading the prose gives."""
-    if key not in review or key in broken or detail.value is None or not detail.alternatives:
+    if key not in review or key in broken or detail.value is None:
+        return False
+    if not detail.alternatives and not any(reason in review[key] for reason in AMBIGUITY_REASONS):
         return False
     if detail.source is None or detail.source.engine == Engine.INFERRED:
         return False  # restored from the identities: nothing was printed to confirm
