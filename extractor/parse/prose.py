@@ -403,6 +403,8 @@ def second_read(
 
 
 def _fmt(value: object) -> str:
+    if value is None:
+        return "no value"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
