@@ -1,11 +1,14 @@
 """Minimal repair targeting: where identities break, the fewest cells whose change restores them all.
 
-The identities are linear, so a change of one cell by d moves the difference of
-each identity it is in by its coefficient times d. One cell can restore every
-identity when every broken identity contains it, asks the same d of it, and it
-is in no identity that holds; otherwise pairs of cells are tried, solving the
-two unknowns from the identities they are in. Every solution of the smallest
-size is a proposal (up to ``MAX_PROPOSALS``): counts stay whole and not negative.
+Broken identities in one block of cells the identities tie together (section
+三, or one section 四 group) are repaired together; blocks separately. The identities are linear, so a change of one
+cell by d moves the difference of each identity it is in by its coefficient
+times d. One cell restores a group when every broken identity of the group
+contains it, all ask the same d of it, and it is in no identity that holds;
+otherwise pairs of cells are tried, solving the two unknowns from the
+identities they are in. Every solution of the smallest size is a proposal, with
+counts whole and not negative; more than ``MAX_PROPOSALS`` point nowhere, and
+none is made.
 
 Proposals are suggestions for a person: ``report`` keeps what the document
 printed, a report's own broken total included.
@@ -34,19 +37,52 @@ def _residual(identity: Identity, numbers: Mapping[str, Fraction]) -> Fraction:
 
 
 def minimal_repairs(values: Mapping[str, Value]) -> list[RepairProposal]:
-    """The smallest sets (one cell, else two) of changes that make every evaluated identity hold."""
+    """For each block with broken identities, the smallest sets (one cell, else two) of changes that make
+    them hold and break no other identity."""
     numbers = _numeric(values)
     identities = [i for i in identities_for(values) if evaluate_identity(i, values).passed is not None]
     residuals = {i.rule: _residual(i, numbers) for i in identities}
     broken = [i for i in identities if residuals[i.rule] != 0]
-    if not broken:
-        return []
     containing: dict[str, list[Identity]] = {}
     for identity in identities:
         for key, _ in identity.terms:
             containing.setdefault(key, []).append(identity)
+    proposals: list[RepairProposal] = []
+    for component in _components(broken, identities):
+        proposals.extend(_repair_component(component, values, numbers, residuals, containing))
+    return proposals
+
+
+def _components(broken: list[Identity], identities: list[Identity]) -> list[list[Identity]]:
+    """Broken identities grouped by the blocks of cells that the identities (holding or not) tie
+    together: section 三 is one block, each section 四 group another, repaired separately."""
+    parent: dict[str, str] = {}
+
+    def root(key: str) -> str:
+        while parent.setdefault(key, key) != key:
+            key = parent[key]
+        return key
+
+    for identity in identities:
+        first = root(identity.fields[0])
+        for key in identity.fields[1:]:
+            parent[root(key)] = first
+    groups: dict[str, list[Identity]] = {}
+    for identity in broken:
+        groups.setdefault(root(identity.fields[0]), []).append(identity)
+    return list(groups.values())
+
+
+def _repair_component(
+    broken: list[Identity],
+    values: Mapping[str, Value],
+    numbers: Mapping[str, Fraction],
+    residuals: Mapping[str, Fraction],
+    containing: Mapping[str, list[Identity]],
+) -> list[RepairProposal]:
     candidates = list(dict.fromkeys(key for identity in broken for key, _ in identity.terms))
     restores = [i.rule for i in broken]
+    broken_rules = set(restores)
 
     def proposal(changes: dict[str, Fraction]) -> RepairProposal | None:
         new = {key: numbers[key] + delta for key, delta in changes.items()}
@@ -58,7 +94,6 @@ def minimal_repairs(values: Mapping[str, Value]) -> list[RepairProposal]:
             restores=restores,
         )
 
-    broken_rules = {i.rule for i in broken}
     singles = []
     for key in candidates:
         if not broken_rules <= {i.rule for i in containing[key]}:
@@ -67,7 +102,7 @@ def minimal_repairs(values: Mapping[str, Value]) -> list[RepairProposal]:
         if delta is not None and delta != 0 and (found := proposal({key: delta})):
             singles.append(found)
     if singles:
-        return singles[:MAX_PROPOSALS]
+        return singles if len(singles) <= MAX_PROPOSALS else []
     if len(candidates) > MAX_CANDIDATES:
         return []
     pairs: list[RepairProposal] = []

@@ -57,6 +57,19 @@ def test_negative_or_fractional_fixes_are_not_proposed() -> None:
     assert [p.cells for p in proposals] == [{"reviews_and_lawsuits.reconsideration.total": 11}]
 
 
+def test_unrelated_breaks_are_repaired_separately() -> None:
+    values = consistent()
+    values["reviews_and_lawsuits.reconsideration.upheld"] = 2  # total printed 0
+    values["applications.granted.natural_person"] = 9
+    proposals = minimal_repairs(values)
+    assert [p.cells for p in proposals] == [
+        {"applications.granted.natural_person": 8},
+        {"reviews_and_lawsuits.reconsideration.total": 2},
+        {"reviews_and_lawsuits.reconsideration.upheld": 0},
+    ]
+    assert proposals[1].restores == ["reviews_and_lawsuits.total[reconsideration]"]
+
+
 def test_pipeline_proposes_but_keeps_the_printed_numbers() -> None:
     sec4 = SEC4_PLAIN.replace("2 1 0 0 3", "10 1 0 0 0")
     text = report_text(plain_rows(), sec4=sec4)
