@@ -57,6 +57,19 @@ def test_each_stated_figure_is_read_with_its_meaning_value_and_span() -> None:
         assert PARAGRAPH[figure.start : figure.end] in figure.text
 
 
+def test_applicants_stated_in_words() -> None:
+    """As the 2025 沭阳县 report writes them."""
+    document = load_document(GOLD / "2025_jiangsu_shuyang_county_gov_ocr.md")
+    found = {f.meaning: f.value for f in read_prose(document.text)}
+    assert found == {
+        "applications.new_received.total": 749,
+        "applications.new_received.natural_person": 741,
+        "applications.new_received.legal_persons": 8,
+        "applications.total_processed.total": 718,
+        "applications.carried_forward.total": 31,
+    }
+
+
 def test_chinese_numerals_and_money_in_yuan() -> None:
     assert [chinese_number(t) for t in ("两", "十二", "一百零五", "二十", "是")] == [2, 12, 105, 20, None]
     assert figures_by_meaning("行政事业性收费共计380元。") == {"active_disclosure.fees.amount_10k_yuan": [0.038]}

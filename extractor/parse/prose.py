@@ -26,7 +26,7 @@ from extractor.document import Document
 from extractor.parse.normalize import normalize
 from extractor.report import Value
 from extractor.result import CheckResult, Engine, Evidence, FieldDetail, Result
-from extractor.template import OUTCOME_ROWS
+from extractor.template import APPLICANT_PARTS, OUTCOME_ROWS
 
 Validate = Callable[[str, dict[str, FieldDetail], dict[str, str], dict[str, object]], Result]
 
@@ -85,6 +85,16 @@ def _meanings() -> tuple[Meaning, ...]:
                 _p(r"(?:收到|受理|新收|接收)", _gap(14, "结"), r"申请", _gap(8, "结"), NUM, COUNT_UNIT),
                 _p(r"(?:收到|受理|新收|接收)", _gap(6, "结"), NUM, COUNT_UNIT, r"(?:政府信息公开|依申请公开)?申请"),
             ),
+        ),
+        Meaning(
+            "applications.new_received.natural_person",
+            ("applications.new_received.natural_person",),
+            (_p(r"(?:其中|来自)?自然人(?:提出)?的?申请", _gap(3), NUM, COUNT_UNIT),),
+        ),
+        Meaning(
+            "applications.new_received.legal_persons",
+            tuple(f"applications.new_received.{c}" for c in APPLICANT_PARTS[1:]),
+            (_p(r"法人(?:或|和|及)其他组织(?:提出)?的?申请", _gap(3), NUM, COUNT_UNIT),),
         ),
         Meaning(app("carried_over"), (app("carried_over"),), (_p(r"上一?年度?结转", _gap(12), NUM, COUNT_UNIT),)),
         Meaning(
