@@ -73,6 +73,7 @@ def test_applicants_stated_in_words() -> None:
 def test_chinese_numerals_and_money_in_yuan() -> None:
     assert [chinese_number(t) for t in ("两", "十二", "一百零五", "二十", "是")] == [2, 12, 105, 20, None]
     assert figures_by_meaning("行政事业性收费共计380元。") == {"active_disclosure.fees.amount_10k_yuan": [0.038]}
+    assert figures_by_meaning("对予以公开一个工作日内答复，部分公开一份。") == {}
 
 
 def test_real_seed_prose() -> None:

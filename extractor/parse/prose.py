@@ -46,7 +46,9 @@ _CN_DIGITS = {
 }
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
 NUM = r"(?P<num>\d[\d,]*(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)"
-COUNT_UNIT = r"\s*(?P<unit>件|起|宗|个|份|次|部)(?!数|次数)"
+COUNT_UNIT = r"\s*(?P<unit>件|起|宗|个|份|部)(?!数)"
+CONF_CONFIRMED = 0.9  # a reading the prose singles out
+WORD_UNITS = ("件", "起", "宗")  # a numeral in words counts only before these: 一个工作日 is not a figure
 MONEY_UNIT = r"\s*(?P<unit>万元|元)"
 
 
@@ -204,7 +206,7 @@ def _value(number: str, unit: str, money: bool) -> int | float | None:
         value: int | float = float(plain) if "." in plain else int(plain)
     else:
         parsed = chinese_number(number)
-        if parsed is None:
+        if parsed is None or unit not in WORD_UNITS:
             return None
         value = parsed
     if money and unit == "元":
@@ -331,6 +333,7 @@ def apply_prose(
             if _settles(key, detail, review, broken, stated[0].value):
                 counts["confirmed"] += 1
                 del review[key]
+                detail.confidence = max(detail.confidence, CONF_CONFIRMED)
                 others = ", ".join(_fmt(a) for a in detail.alternatives)
                 detail.note = (
                     f"the report's prose states {_fmt(stated[0].value)} ({stated[0].text.strip()!r}), "
