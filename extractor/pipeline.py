@@ -59,9 +59,9 @@ def _check_text_layer(
     from extractor.load import textlayer
 
     doubts = textlayer.doubtful_pages(document)
-    values = {key: detail.value for key, detail in parsed.fields.items()}
-    broken = [parsed.fields[key] for key in failed_fields(evaluate(values)) if key in parsed.fields]
-    if broken:
+    checks = evaluate({key: detail.value for key, detail in parsed.fields.items()})
+    broken = [parsed.fields[key] for key in failed_fields(checks) if key in parsed.fields]
+    if sum(1 for check in checks if check.passed is False) >= textlayer.MIN_BROKEN_IDENTITIES:
         doubts |= {n: why for n, why in textlayer.pictures_disagree(path, document, broken).items() if n not in doubts}
     if not doubts:
         return document, parsed, {}
@@ -72,14 +72,17 @@ def _check_text_layer(
 
 
 def choose_reading(text: ParseOutcome, ocr: ParseOutcome) -> tuple[ParseOutcome, str]:
-    """The reading with fewer broken identities, then more table values found, then fewer fields in
-    review (the text layer on a tie); fields the other reading gives another value go to review."""
+    """The reading with more identities that hold than break (an identity with a value missing counts
+    neither way, so a reading that lost rows gains nothing), then more table values found, then
+    fewer fields in review; the text layer on a tie. Fields the other reading gives another value
+    go to review."""
 
     def score(outcome: ParseOutcome) -> tuple[int, int, int]:
         values = {key: detail.value for key, detail in outcome.fields.items()}
-        broken = sum(1 for check in evaluate(values) if check.passed is False)
+        checks = evaluate(values)
+        held = sum(1 for check in checks if check.passed is True) - sum(1 for c in checks if c.passed is False)
         found = sum(1 for key, value in values.items() if value is not None and key.startswith(TABLE_PREFIXES))
-        return broken, -found, len(outcome.review)
+        return -held, -found, len(outcome.review)
 
     kept, other, name = (ocr, text, "ocr") if score(ocr) < score(text) else (text, ocr, "text")
     for key, detail in kept.fields.items():

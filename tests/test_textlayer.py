@@ -133,17 +133,19 @@ def test_two_readings_that_agree_change_nothing() -> None:
 # -- the real lying documents, end to end (RapidOCR) ----------------------------------------------
 
 
+# the invisible-layer file is only checked for detection above: its OCR is the same as ocrmypdf's
 @pytest.fixture(scope="module")
 def lying_results() -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
     out = {}
-    for kind in ("ocrmypdf", "invisible", "tounicode"):
+    for kind in ("ocrmypdf", "tounicode"):
         path = LYING / f"{STEM}_{kind}.pdf"
         gold = json.loads(path.with_suffix(".gold.json").read_text(encoding="utf-8"))
         out[kind] = (extract_path(path).to_json(), gold)
     return out
 
 
-@pytest.mark.parametrize("kind", ["ocrmypdf", "invisible", "tounicode"])
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["ocrmypdf", "tounicode"])
 def test_a_lying_text_layer_is_read_again_and_every_wrong_value_is_flagged(
     kind: str, lying_results: dict[str, tuple[dict[str, Any], dict[str, Any]]]
 ) -> None:
@@ -153,9 +155,12 @@ def test_a_lying_text_layer_is_read_again_and_every_wrong_value_is_flagged(
     assert record["kept"] == "ocr"
     score = score_document(gold, result)
     assert score.silent == [], [(e.key, e.expected, e.got) for e in score.silent]
-    assert score.accuracy >= 0.95
+    assert score.accuracy >= 0.97  # the text layer alone: 73% (ocrmypdf), 87% (tounicode)
+    for error in score.errors:  # what OCR still misreads is in review, with a reason
+        assert error.key in result["review"] and result["fields"][error.key]["note"]
 
 
+@pytest.mark.slow
 def test_the_swapped_digits_are_caught_by_the_picture_of_a_broken_identity(
     lying_results: dict[str, tuple[dict[str, Any], dict[str, Any]]],
 ) -> None:

@@ -8,7 +8,8 @@ digits that look born-digital. Signs, cheapest first:
   with some OCR's reading on top); characters from the private-use area or U+FFFD (glyphs without
   a usable Unicode meaning); a table of numbers on which not one of the template's row words is
   found (the labels came out as gibberish).
-- ``pictures_disagree`` (after parsing, only for the cells of tally identities that do not hold):
+- ``pictures_disagree`` (after parsing, for the cells of tally identities that do not hold, when
+  ``MIN_BROKEN_IDENTITIES`` or more break):
   the picture of such a cell, read by RapidOCR, shows other digits than its text.
 
 ``read_with_ocr`` then reads the doubtful pages with RapidOCR and the others as before; the
@@ -31,6 +32,9 @@ MIN_BAD_CHARS = 3  # private-use or replacement characters on a page before they
 MIN_BAD_SHARE = 0.01  # ... and their share of its characters
 MIN_NUMBER_CELLS = 12  # a table with this many number cells and none of the template's words: labels lie
 MAX_CHECKED_CELLS = 120  # cells of broken identities read from the picture, at most
+# Pictures are looked at only when this many identities break: a report's own misprint breaks one or
+# two (their fields are in review anyway), a font that maps digits wrongly breaks many.
+MIN_BROKEN_IDENTITIES = 3
 CELL_DPI = 200
 
 # words that every statistics table of the template prints in its row or column labels
@@ -88,7 +92,8 @@ def doubtful_pages(document: Document) -> dict[int, str]:
 
 
 def pictures_disagree(path: Path, document: Document, fields: Iterable[FieldDetail]) -> dict[int, str]:
-    """Pages on which the picture of a field's cell shows other digits than the text layer gave it.
+    """Pages on which the picture of a field's cell shows other digits than the text layer gave it,
+    and then every other page read from the text layer.
 
     ``fields``: the fields of broken identities. Only cells read from a text layer (not OCR) with a
     box are looked at; their pictures are cropped from the page rendered at ``CELL_DPI`` and read
@@ -122,6 +127,11 @@ def pictures_disagree(path: Path, document: Document, fields: Iterable[FieldDeta
                     break
             if budget <= 0:
                 break
+    if doubts:  # a text layer shown to lie once is trusted nowhere: its other pages are read again too
+        first = min(doubts)
+        for page in document.pages:
+            if page.number not in doubts and not page.ocr and page.lines:
+                doubts[page.number] = f"the text layer of page {first} does not say what the page shows"
     return doubts
 
 
