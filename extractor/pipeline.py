@@ -53,9 +53,8 @@ def extract_document(document: Document, options: ExtractOptions, path: Path | N
 def _check_text_layer(
     document: Document, parsed: ParseOutcome, path: Path
 ) -> tuple[Document, ParseOutcome, dict[str, object]]:
-    """Pages whose PDF text layer looks wrong (see ``load.textlayer``) are read again by OCR, and the
-    reading with fewer broken identities and more template rows is kept. A field the two readings
-    disagree on goes to review with the other reading as an alternative."""
+    """Pages whose PDF text layer looks wrong (see ``load.textlayer``) are read again by OCR and the
+    better reading is kept (``choose_reading``); ``usage.text_layer`` says which pages and why."""
     from extractor.load import textlayer
 
     doubts = textlayer.doubtful_pages(document)
