@@ -105,8 +105,9 @@ def render_page(document: str, page: int, box: list[float] | None, out: Path) ->
     path = Path(document)
     if not path.is_file() or path.suffix.lower() not in {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff"}:
         return None
-    import pymupdf
+    from extractor.load.pdf import pymupdf_module
 
+    pymupdf = pymupdf_module()
     with pymupdf.open(path) as doc:
         if page < 1 or page > doc.page_count:
             return None
