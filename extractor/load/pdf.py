@@ -323,9 +323,11 @@ def render_gray(page: Any, dpi: int = OCR_DPI, clip: Any = None) -> Any:
 
 
 def ocr_page(page: Any) -> PageLayout:
-    from extractor.load.ocr import ocr_layout
+    """OCR of a page without a usable text layer; a page without tables is only skimmed (see ``ocr.Skim``)."""
+    from extractor.load.ocr import Skim, ocr_layout
 
     image = render_gray(page)
     scale = OCR_DPI / 72.0
     rect = page.rect
-    return ocr_layout(image, page.number + 1, rect.width, rect.height, scale)
+    skim = Skim(first=page.number == 0, last=page.number == page.parent.page_count - 1)
+    return ocr_layout(image, page.number + 1, rect.width, rect.height, scale, skim)
