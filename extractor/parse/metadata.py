@@ -45,10 +45,14 @@ def read_metadata(norm: str) -> dict[str, MetaField]:
             org = re.split(r"关于报送|关于|《", org)[-1]
             if NOT_ORG.search(org) or len(org.strip()) < 2:
                 continue
+        if len(_clean_org(org)) < 2:
+            continue  # a page's breadcrumbs or a label before the year, no body named
         title = match
         break
     if title is not None:
         org = _clean_org(org)
+        printed = title.group("org")
+        org_start = title.start("org") + (printed.rfind(org) if org in printed else 0)
         review = None
         if AREA_SUFFIX.search(org):
             org = f"{org}人民政府"
@@ -57,7 +61,7 @@ def read_metadata(norm: str) -> dict[str, MetaField]:
             review = "the title line is unusually long for a body's name"
         elif not BODY_SUFFIX.search(org):
             review = "the title's text before the year does not end like a body's name"
-        out["organization"] = MetaField(org, title.start("org"), title.end("org"), 0.7 if review else 0.9, review)
+        out["organization"] = MetaField(org, org_start, title.end("org"), 0.7 if review else 0.9, review)
     else:
         out["organization"] = MetaField(None, confidence=0.0, review="no title naming the body was found")
 
@@ -113,6 +117,11 @@ NAV_LABEL = re.compile(
 PAGE_TIME = re.compile(
     r"(?:发布时间|发布日期|公开日期|发文日期|成文日期|(?<![\u4e00-\u9fff])时间)\s*[:：]?\s*"
     r"(?P<y>(?:19|20)\d{2})\s*(?:年|[-/.])\s*(?P<m>\d{1,2})\s*(?:月|[-/.])\s*(?P<d>\d{1,2})(?!\d)"
+)
+# a line holding only a date, perhaps with the weekday or a clock time (a page's header or footer)
+DATE_ONLY = re.compile(
+    r"(?:19|20)\d{2}\s*(?:年|[-/.])\s*\d{1,2}\s*(?:月|[-/.])\s*\d{1,2}\s*日?"
+    r"(?:\s*(?:星期|周)[一二三四五六日天])?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?\s*$"
 )
 NO_SIGNATURE_DATE = "no signature date; the page's publication time"
 
@@ -175,7 +184,10 @@ def _date_lines(norm: str) -> list[_DateLine]:
         signer = norm[line_start : match.start("y")].strip()
         if match.start("y") in covered or not signer or not (1 <= month <= 12 and 1 <= day <= 31):
             continue
-        if match.start() < len(norm) - 400 and (len(signer) > 40 or SENTENCE_MARK.search(signer)):
+        tail = re.split(r"[。！？!?]", signer)[-1].strip()
+        if tail != signer and _is_signer(tail, None):
+            signer = tail  # a dump that ran the signature into the text's last sentence: 。某某局2024年1月17日
+        elif match.start() < len(norm) - 400 and (len(signer) > 40 or SENTENCE_MARK.search(signer)):
             continue  # a sentence ending in a date (the statistics period), not a signature
         found.append(_DateLine(f"{year:04d}-{month:02d}-{day:02d}", match.start("y"), match.end(), signer))
     return sorted(found, key=lambda d: d.start)
@@ -191,7 +203,12 @@ def _pinned(norm: str, date: _DateLine, organization: str | None) -> bool:
         return True
     # no signer: the date closes the text, only page-footer lines after it, and text before it
     after = [line.strip() for line in norm[date.end :].split("\n") if line.strip()]
-    return bool(before) and not FOOTER.search(before) and all(FOOTER.search(line) for line in after)
+    return (
+        bool(before)
+        and not FOOTER.search(before)
+        and not _in_footer(norm, date)
+        and all(FOOTER.search(line) or DATE_ONLY.match(line) for line in after)
+    )
 
 
 def _is_signer(line: str, organization: str | None) -> bool:
@@ -207,8 +224,13 @@ def _is_signer(line: str, organization: str | None) -> bool:
 
 def _in_footer(norm: str, date: _DateLine) -> bool:
     """A date among the page's footer lines (a site's date, not the report's)."""
-    before = norm[: date.start].rstrip().rsplit("\n", 1)[-1].strip()
-    return bool(FOOTER.search(before)) or bool(FOOTER.search(date.signer))
+    if FOOTER.search(date.signer):
+        return True
+    for line in reversed(norm[: date.start].split("\n")[:-1]):
+        line = line.strip()
+        if line and not DATE_ONLY.match(line):
+            return bool(FOOTER.search(line))
+    return False
 
 
 SIGNED_LINE_END = re.compile(r"(?m)(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日[ \t]*$")
