@@ -65,7 +65,7 @@ def _all_cases() -> tuple[Case, ...]:
     cases: list[Case] = []
     seen: set[Path] = set()
     for directory in _corpus_dirs():
-        for gold_path in gold_files(directory):
+        for gold_path in sorted(directory.rglob("*.gold.json")) or gold_files(directory):
             gold = json.loads(gold_path.read_text(encoding="utf-8"))
             document = find_document(gold_path, gold)
             assert document is not None, f"{gold_path}: its document {gold.get('source')!r} is missing"

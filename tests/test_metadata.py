@@ -267,3 +267,11 @@ def test_a_signature_run_into_the_last_sentence_is_certain() -> None:
     text = TITLE + PERIOD + BODY.rstrip("\n") + "沭阳县发展和改革局2024年1月17日\n" + FOOTER
     got = meta(text)["published_on"]
     assert (got.value, got.review) == ("2024-01-17", None)
+
+
+def test_a_title_with_the_year_first_names_the_body() -> None:
+    got = meta("2023年度沭阳县发展和改革局政府信息公开工作年度报告\n" + PERIOD + BODY)
+    assert (got["organization"].value, got["organization"].review) == ("沭阳县发展和改革局", None)
+    assert (got["year"].value, got["year"].review) == (2023, None)
+    bare = meta("2023年政府信息公开工作年度报告\n" + PERIOD + BODY)
+    assert bare["organization"].value is None and bare["organization"].review is not None

@@ -11,6 +11,11 @@ TITLE = re.compile(
     r"(?m)^[#*\s]*(?P<org>[^\n#]{2,60}?)\s*(?P<year>(?:19|20)\d{2})\s*年\s*度?\s*(?:本级)?\s*"
     r"(?:政\s*府\s*)?信\s*息\s*公\s*开\s*(?:工\s*作\s*)?(?:年\s*度\s*)?报\s*告"
 )
+# the year first: 2023年度沭阳县发展和改革局政府信息公开工作年度报告
+TITLE_YEAR_FIRST = re.compile(
+    r"(?m)^[#*\s]*(?P<year>(?:19|20)\d{2})\s*年\s*度?\s*(?!政\s*府|信\s*息|本\s*级)(?P<org>[^\n#，。、]{2,40}?)\s*"
+    r"(?:政\s*府\s*)?信\s*息\s*公\s*开\s*(?:工\s*作\s*)?(?:年\s*度\s*)?报\s*告"
+)
 TITLE_NO_ORG = re.compile(
     r"(?P<year>(?:19|20)\d{2})\s*年\s*度?\s*(?:政\s*府\s*)?信\s*息\s*公\s*开\s*(?:工\s*作\s*)?(?:年\s*度\s*)?报\s*告"
 )
@@ -39,7 +44,9 @@ def read_metadata(norm: str) -> dict[str, MetaField]:
     out: dict[str, MetaField] = {}
     title = None
     org = ""
-    for match in TITLE.finditer(norm[:20000]):
+    head = norm[:20000]
+    titles = sorted([*TITLE.finditer(head), *TITLE_YEAR_FIRST.finditer(head)], key=lambda m: m.start())
+    for match in titles:
         org = match.group("org")
         if NOT_ORG.search(org):
             org = re.split(r"关于报送|关于|《", org)[-1]
