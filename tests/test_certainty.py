@@ -72,7 +72,7 @@ def _all_cases() -> tuple[Case, ...]:
             seen.add(document.resolve())
             cases.append(Case(str(document.relative_to(REPO)), document, gold_path))
         for document in sorted(directory.rglob("*")):
-            if document.suffix.lower() not in DOCUMENT_SUFFIXES or document.name.startswith("_"):
+            if document.suffix.lower() not in DOCUMENT_SUFFIXES or document.name.startswith(("_", "README")):
                 continue
             if document.is_file() and document.resolve() not in seen:
                 seen.add(document.resolve())

@@ -275,3 +275,13 @@ def test_a_title_with_the_year_first_names_the_body() -> None:
     assert (got["year"].value, got["year"].review) == (2023, None)
     bare = meta("2023年政府信息公开工作年度报告\n" + PERIOD + BODY)
     assert bare["organization"].value is None and bare["organization"].review is not None
+
+
+def test_two_signed_dates_that_differ_go_to_review() -> None:
+    letter = "沭阳县人民政府办公室\n2024年1月20日\n"
+    text = TITLE + letter + PERIOD + BODY + "沭阳县发展和改革局\n2024年1月17日\n"
+    got = meta(text)["published_on"]
+    assert got.value == "2024-01-17"
+    assert got.review is not None and "2024-01-20" in got.review
+    same = meta(TITLE + letter + PERIOD + BODY + "沭阳县发展和改革局\n2024年1月20日\n")["published_on"]
+    assert (same.value, same.review) == ("2024-01-20", None)

@@ -152,6 +152,10 @@ def _published_on(norm: str, organization: str | None = None, title_end: int = 0
     certain = [d for d in lines if d.start >= title_end and _pinned(norm, d, organization)]
     if certain:
         chosen = certain[-1]
+        others = sorted({d.value for d in certain} - {chosen.value})
+        if others:  # a cover letter's date and the report's, or a signed item after the report
+            reason = f"several signed dates: {', '.join([*others, chosen.value])}; the last taken"
+            return MetaField(chosen.value, chosen.start, chosen.end, 0.7, reason)
         return MetaField(chosen.value, chosen.start, chosen.end, 0.95)
     page = PAGE_TIME.search(norm)
     loose = [d for d in lines if d.start >= title_end and not _in_footer(norm, d)]
