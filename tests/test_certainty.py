@@ -9,7 +9,8 @@ A field outside ``review`` must be read as printed. The test fails on
 
 Corpora: ``gold/`` (seeds, real PDFs, the real web page), ``eval/corpus/``, every
 ``eval/converted*/`` folder, and plain ``get_text()`` dumps of every HTML page made here (the
-web-page dumps users feed the tool, every cell run into the next; a dump keeps its page's gold).
+web-page dumps users feed the tool, every cell run into the next, and one line per text node;
+a dump keeps its page's gold).
 Documents that need OCR (scans with no text layer, images) are left out to keep the test quick;
 ``test_only_documents_needing_ocr_are_left_out`` holds that nothing else is.
 """
@@ -93,14 +94,14 @@ def _extract(document: Path) -> dict[str, Any]:
     return extract_path(document).to_json()
 
 
-def _dump(page: Path, directory: Path) -> Path:
-    """The page as plain ``get_text()`` gives it: no separator, every cell run into the next."""
+def _dump(page: Path, directory: Path, separator: str) -> Path:
+    """The page as ``get_text()`` gives it: with no separator every cell runs into the next."""
     from bs4 import BeautifulSoup
 
     from extractor.load.html import decode_html
 
-    text = BeautifulSoup(decode_html(page.read_bytes()), "lxml").get_text()
-    dump = directory / f"{page.stem}.gettext.txt"
+    text = BeautifulSoup(decode_html(page.read_bytes()), "lxml").get_text(separator)
+    dump = directory / f"{page.stem}.txt"
     dump.write_text(text, encoding="utf-8")
     return dump
 
@@ -175,9 +176,10 @@ def test_no_silent_error(case: Case) -> None:
     assert not problems, "\n".join(problems)
 
 
+@pytest.mark.parametrize("separator", ["", "\n"], ids=["get_text", "lines"])
 @pytest.mark.parametrize("case", _html_pages(), ids=lambda c: c.name)
-def test_a_pages_text_dump_earns_its_certainty_too(case: Case, tmp_path_factory: pytest.TempPathFactory) -> None:
-    dump = _dump(case.document, tmp_path_factory.mktemp("dumps"))
+def test_a_pages_text_dump_earns_its_certainty_too(case: Case, separator: str, tmp_path: Path) -> None:
+    dump = _dump(case.document, tmp_path, separator)
     result = _extract(dump)
     problems = unearned_fields(result)
     if case.gold is not None:
