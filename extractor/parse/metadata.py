@@ -157,7 +157,9 @@ def _published_on(norm: str, organization: str | None = None, title_end: int = 0
             reason = f"several signed dates: {', '.join([*others, chosen.value])}; the last taken"
             return MetaField(chosen.value, chosen.start, chosen.end, 0.7, reason)
         return MetaField(chosen.value, chosen.start, chosen.end, 0.95)
-    page = PAGE_TIME.search(norm)
+    page = next(
+        (m for m in PAGE_TIME.finditer(norm) if 1 <= int(m.group("m")) <= 12 and 1 <= int(m.group("d")) <= 31), None
+    )
     loose = [d for d in lines if d.start >= title_end and not _in_footer(norm, d)]
     if loose:
         chosen = loose[-1]
