@@ -166,9 +166,8 @@ def _solve(
     joint = surviving(options, len(APPLICANT_COLUMNS), complete) if options else None
     if joint is not None and all(joint[row] for row in options):
         pools = {row: sorted(readings, key=lambda r: r.cost) for row, readings in joint.items()}
-        chosen, score = _descend({row: pool[0] for row, pool in pools.items()}, pools)
-        if score[0] == 0:
-            alternatives: dict[str, dict[str, list[Value]]] = {}
+        chosen, alternatives = _solve_locally(pools)
+        if _score(chosen)[0] == 0:
             for row, pool in pools.items():
                 for reading in pool:
                     for col, old, new in zip(APPLICANT_COLUMNS, chosen[row].values, reading.values, strict=True):
