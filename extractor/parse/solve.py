@@ -90,6 +90,7 @@ def candidates(
     fits: Callable[[tuple[Value, ...]], bool],
     allow_insert: bool = True,
     allow_blanks: bool = False,
+    allow_split: bool = True,
 ) -> list[Reading]:
     """Readings of ``tokens`` as ``width`` cells.
 
@@ -129,7 +130,7 @@ def candidates(
                 add(Reading(restored, COST_INSERT, frozenset({position})))
     # digit runs split into cells so that the row has exactly ``width`` of them
     count = 0
-    for pieces in _split_readings(tokens, width):
+    for pieces in _split_readings(tokens, width) if allow_split else ():
         count += 1
         if count > MAX_CANDIDATES:
             break
@@ -177,6 +178,48 @@ def _gap_readings(tokens: list[Token], width: int) -> Iterator[list[Piece]]:
                     yield [*option, *gap, *tail]
 
     yield from walk(0, width)
+
+
+def group_splits(tokens: Sequence[Token], width: int, group: int) -> list[Reading]:
+    """Every cut of whole-number digit runs into ``width`` cells in which each consecutive
+    ``group`` of cells adds up (the first ``group - 1`` to the last): section 四's fifteen
+    cells are three groups of five. Depth first, checking each group as soon as it is complete,
+    so a run of twenty-odd digits costs thousands of steps, not millions."""
+    texts = [t.text for t in tokens]
+    if not texts or not all(text.isdigit() for text in texts) or width % group:
+        return []
+    remaining = [sum(len(t) for t in texts[i:]) for i in range(len(texts) + 1)]
+    found: list[Reading] = []
+    steps = 0
+
+    def walk(index: int, offset: int, pieces: list[Piece]) -> None:
+        nonlocal steps
+        steps += 1
+        if steps > MAX_CANDIDATES * 10 or len(found) > 64:
+            return
+        if len(pieces) % group == 0 and pieces:
+            values = [p.value for p in pieces[-group:]]
+            if sum(values[:-1]) != values[-1]:  # type: ignore[arg-type]
+                return
+        if index == len(texts):
+            if len(pieces) == width:
+                found.append(Reading(tuple(pieces), COST_SPLIT * (width - len(texts))))
+            return
+        left_chars = remaining[index] - offset
+        left_cells = width - len(pieces)
+        if left_cells <= 0 or left_chars < left_cells or left_cells < len(texts) - index:
+            return
+        text = texts[index]
+        for end in range(offset + 1, len(text) + 1):
+            piece = text[offset:end]
+            if not _valid(piece):
+                break
+            part = None if (offset, end) == (0, len(text)) else (offset, end)
+            nxt = (index + 1, 0) if end == len(text) else (index, end)
+            walk(*nxt, [*pieces, Piece(int(piece), tokens[index], part)])
+
+    walk(0, 0, [])
+    return sorted(found, key=lambda r: r.cost)
 
 
 def _split_readings(tokens: list[Token], width: int) -> Iterator[list[Piece]]:

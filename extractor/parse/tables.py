@@ -18,7 +18,7 @@ from extractor.parse.joint import surviving
 from extractor.parse.layout import Sections, Token, line_tokens, tokenize
 from extractor.parse.normalize import scale
 from extractor.parse.rows import RowReader, _number_run
-from extractor.parse.solve import Reading, candidates, groups_fit, row_fits
+from extractor.parse.solve import Reading, candidates, group_splits, groups_fit, row_fits
 from extractor.template import (
     ACTIVE_DISCLOSURE,
     APPLICANT_COLUMNS,
@@ -114,6 +114,8 @@ def read_applications(reader: RowReader, anchors: list[Anchor]) -> dict[str, dic
             row_cells[col].alternatives = values
             row_cells[col].review = row_cells[col].review or "more than one reading of this row fits every check"
             row_cells[col].confidence = min(row_cells[col].confidence, CONF_AMBIGUOUS)
+        if not row_tokens[key].structured:
+            _bound_by_order(reader, row_tokens[key].anchor, row_cells)
         cells[key] = row_cells
     for key, row in row_tokens.items():
         if key not in cells and len(row.tokens) == width and all(t.kind == "blank" for t in row.tokens):
@@ -128,6 +130,23 @@ def read_applications(reader: RowReader, anchors: list[Anchor]) -> dict[str, dic
                 for col in APPLICANT_COLUMNS
             }
     return cells
+
+
+def _bound_by_order(reader: RowReader, anchor: Anchor, cells: dict[str, CellReading]) -> None:
+    """Numbers printed off their label's line belong to the row only by the order of the text.
+
+    Converters move a row's numbers above or below its label (wrapped labels, markdown tables
+    cut into fake tables); a shift of every row by one keeps every column sum, so the
+    identities cannot see it. Such cells go to review."""
+    label_line = reader.line_at(anchor.start)
+    for cell in cells.values():
+        token = cell.token
+        if token is not None and token.line is not None and token.line is not label_line and cell.review is None:
+            before = token.start < anchor.start
+            cell.review = (
+                "number printed " + ("before" if before else "after") + " its label's line: bound by order only"
+            )
+            cell.confidence = min(cell.confidence, 0.8)
 
 
 def _flat(chosen: dict[str, Reading]) -> dict[str, Value]:
@@ -369,7 +388,11 @@ def read_reviews(
             key: CellReading(None, CONF_STRUCTURED, t.start, t.end, t)
             for key, t in zip(REVIEW_KEYS, tokens, strict=True)
         }, span
-    readings = candidates(tokens, width, groups_fit) if tokens else []
+    readings: list[Reading] = []
+    if tokens and len(tokens) < width and all(t.kind == "num" and t.text.isdigit() for t in tokens):
+        readings = group_splits(tokens, width, len(REVIEW_COLUMNS))  # digits ran together: cut group by group
+    if not readings and tokens:
+        readings = candidates(tokens, width, groups_fit, allow_split=len(tokens) >= width - 1)
     cells: dict[str, CellReading] = {}
     if not readings:
         if tokens:
@@ -396,19 +419,26 @@ def _find_review_header(norm: str, after: int) -> int | None:
 
 
 def _review_tokens(reader: RowReader, norm: str, start: int, end: int) -> list[Token]:
-    """The fifteen values of section 四: a structured values row if there is one, else the number run."""
+    """The fifteen values of section 四: a structured values row if there is one, else the number run.
+
+    A row of blank cells is the values row printed blank only in a real table (PDF grid, Word,
+    HTML) that has no filled values row: markdown converters print empty header rows."""
+    blank_row: list[Token] = []
     for line in reader.lines:
         if line.end < start or line.start > end or not line.cells:
             continue
         cells = line_tokens(norm, line)
         filled = [t for t in cells if t.kind != "blank"]
-        all_blank = not filled and len(cells) >= len(REVIEW_KEYS)  # a values row printed blank
-        if len(cells) >= 10 and (filled or all_blank) and all(t.kind == "num" for t in filled):
+        if not filled and len(cells) >= len(REVIEW_KEYS) and reader.doc.kind != "text" and not blank_row:
+            blank_row = cells[-len(REVIEW_KEYS) :]
+        if len(cells) >= 10 and filled and all(t.kind == "num" for t in filled):
             while cells and cells[-1].kind == "blank" and len(cells) > 15:
                 cells.pop()
             while cells and cells[0].kind == "blank" and len(cells) > 15:
                 cells.pop(0)
             return cells
+    if blank_row:
+        return blank_row
     run = _number_run(tokenize(norm, start, end))
     for token in run:
         token.line = reader.line_at(token.start)
