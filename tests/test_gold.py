@@ -14,7 +14,8 @@ from extractor.scoring import find_document, gold_files, score_document
 
 REPO = Path(__file__).resolve().parents[1]
 GOLD = REPO / "gold"
-DOCUMENTS = sorted(p for pattern in ("*.txt", "*.pdf", "*.html", "*.md") for p in GOLD.glob(pattern))  # each beside its gold file
+# each document sits beside its gold file
+DOCUMENTS = sorted(p for pattern in ("*.txt", "*.pdf", "*.html", "*.md") for p in GOLD.glob(pattern))
 
 
 def test_the_shared_documents_are_there() -> None:
