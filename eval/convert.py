@@ -2,6 +2,7 @@
 
     python eval/convert.py --split dev           # rebuild eval/converted/dev
     python eval/convert.py --split test --split ci
+    python eval/convert.py --split ci --out /tmp/again    # same bytes as eval/converted/ci
     python eval/convert.py --out /tmp/x --seed 5 --count 6 --real gold/2024_jiangsu_huaian_city_gov.pdf
 
 Sources are the real documents of ``gold/`` (PDFs and the saved web page) and reports from
@@ -519,7 +520,9 @@ def build_split(name: str, out: Path, log: Callable[[str], None] = print) -> lis
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--split", action="append", choices=sorted(SPLITS), help="rebuild eval/converted/<split>")
-    parser.add_argument("--out", type=Path, help="with --seed/--real: write here instead")
+    parser.add_argument(
+        "--out", type=Path, help="write <split>/ here instead of eval/converted/; or, with --seed/--real, the documents"
+    )
     parser.add_argument("--seed", type=int, help="generate reports with this seed (kinds pdf, html, docx)")
     parser.add_argument("--count", type=int, default=6, help="how many generated reports")
     parser.add_argument("--real", type=Path, action="append", default=[], help="a document with its gold beside it")
@@ -530,11 +533,11 @@ def main(argv: list[str] | None = None) -> int:
     skipped: list[str] = []
     try:
         for name in args.split or []:
-            target = CONVERTED / name
+            target = (args.out or CONVERTED) / name
             for old in target.glob("*"):
                 old.unlink()
             skipped += build_split(name, target)
-        if args.out is not None:
+        if args.out is not None and not args.split:
             with tempfile.TemporaryDirectory(prefix="convert-") as tmp:
                 work = Path(tmp)
                 sources = [real_source(p) for p in args.real]

@@ -141,6 +141,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pred", type=Path, help="read results DIR/<stem>.json instead of extracting")
     parser.add_argument("--by", choices=("family", "converter"), default="family")
     parser.add_argument("--worst", type=int, default=0, help="also list the N worst documents and their errors")
+    parser.add_argument("--min-accuracy", type=float, help="exit 1 below this field accuracy (0-1), over all documents")
+    parser.add_argument("--max-silent", type=int, help="exit 1 above this many silent errors")
+    parser.add_argument("--max-failed", type=int, help="exit 1 above this many documents that could not be extracted")
     args = parser.parse_args(argv)
     if not args.gold_dir.is_dir():
         print(f"families: {args.gold_dir} is not a directory", file=sys.stderr)
@@ -162,11 +165,37 @@ def main(argv: list[str] | None = None) -> int:
         report = run_eval(args.gold_dir, extract, pred_dir=args.pred)
         scores = report.documents
         rows = [(s.source, s.fields, s.wrong, len(s.silent), s.flagged, bool(s.failure)) for s in scores]
+    if len(rows) != len(origin):
+        print(f"families: {len(rows)} documents scored, {len(origin)} gold files in {args.gold_dir}", file=sys.stderr)
+        return 1
     print(table(rows, origin, args.by))
     if args.worst and scores:
         print()
         print(worst(scores, args.worst))
-    return 0
+    return 1 if threshold_failures(rows, args.min_accuracy, args.max_silent, args.max_failed) else 0
+
+
+def threshold_failures(
+    rows: list[tuple[str, int, int, int, int, bool]],
+    min_accuracy: float | None,
+    max_silent: int | None,
+    max_failed: int | None,
+) -> list[str]:
+    """Print and return one line per threshold the documents miss."""
+    fields = sum(r[1] for r in rows)
+    accuracy = (fields - sum(r[2] for r in rows)) / fields if fields else 0.0
+    silent = sum(r[3] for r in rows)
+    failed = sum(r[5] for r in rows)
+    missed = []
+    if min_accuracy is not None and accuracy < min_accuracy:
+        missed.append(f"field accuracy {accuracy:.2%} is below --min-accuracy {min_accuracy:.2%}")
+    if max_silent is not None and silent > max_silent:
+        missed.append(f"{silent} silent errors, more than --max-silent {max_silent}")
+    if max_failed is not None and failed > max_failed:
+        missed.append(f"{failed} documents failed, more than --max-failed {max_failed}")
+    for line in missed:
+        print(line, file=sys.stderr)
+    return missed
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ CONVERTED = EVAL / "converted"
 sys.path.insert(0, str(EVAL))
 
 from convert import CONVERTERS, SPLITS, family  # noqa: E402
-from families import parse_eval_output, table  # noqa: E402
+from families import parse_eval_output, table, threshold_failures  # noqa: E402
 from generate import generate_one  # noqa: E402
 
 GOLD_FILES = sorted(CONVERTED.glob("*/*.gold.json"))
@@ -97,3 +97,10 @@ def test_the_family_table_adds_up_from_eval_output() -> None:
     assert "| pdf-text | pdftotext-layout | 1 | 100.00% | 0 | 0 | 2.0% |" in text
     assert "| web-dump | lynx, w3m | 2 (1 failed) | 45.00% | 220 | 2 | 7.5% |" in text
     assert "| **all** | all | 3 (1 failed) | 63.33% | 220 | 2 | 5.7% |" in text
+
+
+def test_thresholds_fail_only_when_missed() -> None:
+    rows = [("a", 100, 10, 2, 30, False), ("b", 100, 100, 0, 0, True)]  # accuracy 45%, 2 silent, 1 failed
+    assert threshold_failures(rows, 0.45, 2, 1) == []
+    missed = threshold_failures(rows, 0.46, 1, 0)
+    assert len(missed) == 3 and "45.00%" in missed[0] and "2 silent" in missed[1] and "1 documents" in missed[2]
