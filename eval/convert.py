@@ -19,7 +19,8 @@ Converters (a missing tool stops the run with the install line that fixes it):
   render of each page (tilt, uneven light, blur, noise, JPEG) read by tesseract (text) or by
   ocrmypdf (a PDF whose text layer is the OCR; Debian tesseract-ocr-chi-sim, ocrmypdf).
 - HTML: lynx -dump, w3m -dump, html2text, pandoc (markdown, Word), markitdown, BeautifulSoup
-  ``get_text()`` with no separator and with ``"\\n"``, headless Chromium's print to PDF.
+  ``get_text(strip=True)`` (no separator: every cell runs into the next) and ``get_text("\\n")``,
+  headless Chromium's print to PDF.
 - Word: pandoc (markdown, plain text), markitdown.
 """
 
@@ -316,11 +317,12 @@ def pandoc_from_html(to: str) -> Callable[[Source, Path], bytes]:
     return convert
 
 
-def soup_text(separator: str) -> Callable[[Source, Path], bytes]:
+def soup_text(separator: str, strip: bool) -> Callable[[Source, Path], bytes]:
     def convert(src: Source, work: Path) -> bytes:
         from bs4 import BeautifulSoup
 
-        return BeautifulSoup(_html_text(src.path), "html.parser").get_text(separator).encode("utf-8")
+        soup = BeautifulSoup(_html_text(src.path), "html.parser")
+        return soup.get_text(separator, strip=strip).encode("utf-8")
 
     return convert
 
@@ -381,8 +383,8 @@ CONVERTERS: tuple[Converter, ...] = (
     Converter("html2text", "html", "md", html2text_markdown, "html2text", "web-markdown"),
     Converter("pandoc-md", "html", "md", pandoc_from_html("markdown"), "pandoc -f html -t markdown", "web-markdown"),
     Converter("markitdown", "html", "md", markitdown_markdown, "markitdown", "web-markdown"),
-    Converter("gettext", "html", "txt", soup_text(""), "BeautifulSoup get_text()", "web-gettext"),
-    Converter("gettext-nl", "html", "txt", soup_text("\n"), "BeautifulSoup get_text('\\n')", "web-dump"),
+    Converter("gettext", "html", "txt", soup_text("", True), "BeautifulSoup get_text(strip=True)", "web-gettext"),
+    Converter("gettext-nl", "html", "txt", soup_text("\n", False), "BeautifulSoup get_text('\\n')", "web-dump"),
     Converter("pandoc-docx", "html", "docx", pandoc_from_html("docx"), "pandoc -f html -t docx", "web-word"),
     Converter("chromium-pdf", "html", "pdf", chromium_pdf, "chromium --headless --print-to-pdf", "web-pdf"),
     Converter("pandoc-md", "docx", "md", pandoc_from_docx("markdown"), "pandoc -f docx -t markdown", "word-markdown"),
@@ -502,7 +504,7 @@ def convert_all(
     return skipped
 
 
-def build_split(name: str, out: Path, log: Callable[[str], None] = print) -> list[str]:
+def build_split(name: str, out: Path, only: tuple[str, ...] = (), log: Callable[[str], None] = print) -> list[str]:
     split = SPLITS[name]
     with tempfile.TemporaryDirectory(prefix="convert-") as tmp:
         work = Path(tmp)
@@ -514,7 +516,8 @@ def build_split(name: str, out: Path, log: Callable[[str], None] = print) -> lis
         heavy |= {s.stem for s in generated if s.kind == "pdf"}.intersection(
             s.stem for s in [g for g in generated if g.kind == "pdf"][: split.heavy_generated]
         )
-        return convert_all(sources + generated, out, work, heavy, split.converters, log)
+        wanted = tuple(c for c in split.converters or [c.name for c in CONVERTERS] if not only or c in only)
+        return convert_all(sources + generated, out, work, heavy, wanted, log)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -526,6 +529,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, help="generate reports with this seed (kinds pdf, html, docx)")
     parser.add_argument("--count", type=int, default=6, help="how many generated reports")
     parser.add_argument("--real", type=Path, action="append", default=[], help="a document with its gold beside it")
+    parser.add_argument(
+        "--only", action="append", default=[], help="with --split: redo only this converter's outputs (repeatable)"
+    )
     parser.add_argument("--heavy", action="store_true", help="with --out: photos and OCR for every PDF too")
     args = parser.parse_args(argv)
     if not args.split and args.out is None:
@@ -535,8 +541,9 @@ def main(argv: list[str] | None = None) -> int:
         for name in args.split or []:
             target = (args.out or CONVERTED) / name
             for old in target.glob("*"):
-                old.unlink()
-            skipped += build_split(name, target)
+                if not args.only or old.name.split("__")[-1].split(".")[0] in args.only:
+                    old.unlink()
+            skipped += build_split(name, target, tuple(args.only))
         if args.out is not None and not args.split:
             with tempfile.TemporaryDirectory(prefix="convert-") as tmp:
                 work = Path(tmp)
