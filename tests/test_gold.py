@@ -14,11 +14,12 @@ from extractor.scoring import find_document, gold_files, score_document
 
 REPO = Path(__file__).resolve().parents[1]
 GOLD = REPO / "gold"
-DOCUMENTS = sorted(GOLD.glob("*.txt")) + sorted(GOLD.glob("*.pdf"))  # each document sits beside its gold file
+# each document sits beside its gold file
+DOCUMENTS = sorted(p for pattern in ("*.txt", "*.pdf", "*.html", "*.md") for p in GOLD.glob(pattern))
 
 
 def test_the_shared_documents_are_there() -> None:
-    assert len(DOCUMENTS) == 8, f"expected the five seeds and three PDFs under {GOLD}"
+    assert len(DOCUMENTS) == 10, f"expected the five seeds, three PDFs, a web page and an OCR markdown under {GOLD}"
 
 
 @pytest.mark.parametrize("document", DOCUMENTS, ids=lambda p: p.name)
