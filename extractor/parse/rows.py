@@ -34,13 +34,29 @@ def find_application_anchors(norm: str, start: int, end: int) -> list[Anchor]:
                 anchors.append(Anchor("other_handling", handling.start(), handling.end()))
                 pos = handling.end()
             continue
-        match = pattern.search(norm, pos, end)
+        match = _with_numbers(pattern, norm, pos, end)
         if match is None and key == "total_processed":
             match = _BARE_TOTAL.search(norm, pos, end)  # 总计 without its (七)
         if match:
             anchors.append(Anchor(key, match.start(), match.end()))
             pos = match.end()
     return anchors
+
+
+def _with_numbers(pattern: re.Pattern[str], norm: str, pos: int, end: int) -> re.Match[str] | None:
+    """The label's first match, or a second one close after it when only the second has numbers
+    on its line: a converter printed the label as a heading and again as the table row."""
+    first = pattern.search(norm, pos, end)
+    if first is None or _digits_on_line(norm, first.end()):
+        return first
+    line_end = norm.find("\n", first.end())
+    second = pattern.search(norm, line_end, min(end, line_end + 200)) if line_end >= 0 else None
+    return second if second is not None and _digits_on_line(norm, second.end()) else first
+
+
+def _digits_on_line(norm: str, offset: int) -> bool:
+    line_end = norm.find("\n", offset)
+    return bool(re.search(r"\d", norm[offset : line_end if line_end >= 0 else len(norm)]))
 
 
 _BARE_TOTAL = re.compile(r"(?:^|(?<=[\n\t|]))[ \t]*总\s*计(?=[\s|\d])", re.MULTILINE)

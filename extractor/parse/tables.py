@@ -439,6 +439,16 @@ def _review_tokens(reader: RowReader, norm: str, start: int, end: int) -> list[T
             return cells
     if blank_row:
         return blank_row
+    # the three groups printed as three small tables of five (markdown converters)
+    rows = []
+    for line in reader.lines:
+        if line.end < start or line.start > end or not line.cells:
+            continue
+        cells = line_tokens(norm, line)
+        if len(cells) == len(REVIEW_COLUMNS) and all(t.kind == "num" for t in cells):
+            rows.append(cells)
+    if len(rows) == len(REVIEW_GROUPS):
+        return [token for row in rows for token in row]
     run = _number_run(tokenize(norm, start, end))
     for token in run:
         token.line = reader.line_at(token.start)
