@@ -126,6 +126,14 @@ class _FieldBuilder:
             cell.value = 0  # the document says so; a reading of a note, so a person confirms it
             cell.review = "blank cell read as 0: the document says a blank (or — or /) means zero"
             cell.confidence = min(cell.confidence, 0.9)
+        if isinstance(cell.value, float) and not key.endswith(("amount_10k_yuan", "amount_yuan")):
+            # a count cannot have decimals: OCR or a converter read a thousands separator as a point
+            text = f"{cell.value:.3f}" if cell.token is None else cell.token.text
+            whole = text.replace(".", "")
+            if whole.isdigit() and len(text.partition(".")[2]) == 3 and int(whole) not in cell.alternatives:
+                cell.alternatives.append(int(whole))
+            cell.review = cell.review or "a count printed with a decimal point"
+            cell.confidence = min(cell.confidence, 0.5)
         source = None
         if cell.start is not None and cell.end is not None:
             box = None

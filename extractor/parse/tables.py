@@ -22,6 +22,7 @@ from extractor.parse.solve import Reading, candidates, group_splits, groups_fit,
 from extractor.template import (
     ACTIVE_DISCLOSURE,
     APPLICANT_COLUMNS,
+    OTHER_SUBROWS,
     OUTCOME_ROWS,
     REVIEW_COLUMNS,
     REVIEW_GROUPS,
@@ -105,7 +106,9 @@ def read_applications(reader: RowReader, anchors: list[Anchor]) -> dict[str, dic
         found = candidates(row.tokens, width, row_fits, allow_blanks=not row.structured)
         if found:
             options[key] = found
-    complete = all(key in options for key in row_tokens if key in OUTCOME_ROWS)
+    sixth = ["other_handling"] if "other_handling" in row_tokens else list(OTHER_SUBROWS)
+    outcome_rows = [r for r in OUTCOME_ROWS if r not in ("other_handling", *OTHER_SUBROWS)] + sixth
+    complete = all(key in options for key in outcome_rows)  # else identity 2 has a null: it says nothing
     chosen, alternatives = _solve(options, complete)
     cells: dict[str, dict[str, CellReading]] = {}
     for key, reading in chosen.items():

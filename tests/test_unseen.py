@@ -1,0 +1,177 @@
+"""Text nobody tuned for: cells run together, blank cells, rows bound only by order.
+
+Each case is a small hand-made input in the shape a converter or a page dump produces; every
+assertion is about a value being right, or being in review with its reason and alternatives.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from pathlib import Path
+
+import pytest
+from textreports import LABELS, ROWS_2021, SEC4_PLAIN, parse_text, plain_rows, report_text, values
+
+from extractor.load.html import load_html
+from extractor.parse import parse_document
+from extractor.parse.layout import tokenize
+from extractor.parse.solve import group_splits
+from extractor.pipeline import ExtractOptions, extract_document
+
+
+def _flat_rows(rows: list[tuple[str, list[int]]] = ROWS_2021) -> str:
+    """A page dumped without separators: each row's label and digits run into the next row."""
+    return "".join(f"{LABELS[key]}{''.join(map(str, row))}" for key, row in rows)
+
+
+def test_a_label_ordinal_glued_to_the_previous_rows_digits_is_not_a_digit() -> None:
+    text = "00000002.其他法律行政法规禁止公开"
+    tokens = tokenize(text, 0, len(text))
+    assert [(t.kind, t.text) for t in tokens] == [("num", "0000000"), ("text", "2.其他法律行政法规禁止公开")]
+    tokens = tokenize("100.其他", 0, 6)  # no ordinal 0: the number stays whole
+    assert tokens[0].text == "100"
+
+
+def test_a_whole_table_run_together_reads_every_row() -> None:
+    sec4 = "行政复议行政诉讼结果维持结果纠正其他结果尚未审结总计未经复议直接起诉复议后起诉" + "210030001100000"
+    _, outcome = parse_text(report_text(_flat_rows(), sec4=sec4))
+    for key, row in ROWS_2021:
+        assert values(outcome, f"applications.{key}") == row, key
+    assert values(outcome, "reviews_and_lawsuits.reconsideration") == [2, 1, 0, 0, 3]
+    # one digit per cell is read as printed; a row whose cut puts two digits into a cell is a choice
+    for key, row in ROWS_2021:
+        flagged = f"applications.{key}.natural_person" in outcome.review
+        assert flagged == any(value > 9 for value in row), key
+
+
+def test_a_cut_that_joins_digits_is_flagged_even_when_it_is_the_only_one() -> None:
+    rows = dict(ROWS_2021)
+    rows["new_received"] = [26, 2, 0, 0, 0, 0, 28]
+    rows["granted"] = [25, 2, 0, 0, 0, 0, 27]
+    rows["total_processed"] = [26, 2, 0, 0, 0, 0, 28]
+    rows["partially_granted"] = [0] * 7
+    rows["denied_prohibited_by_law"] = [0] * 7
+    rows["unavailable_not_held"] = [1, 0, 0, 0, 0, 0, 1]
+    rows["rejected_petition"] = [0] * 7
+    _, outcome = parse_text(report_text(_flat_rows(list(rows.items()))))
+    for key, row in rows.items():
+        assert values(outcome, f"applications.{key}") == row, key
+    assert "cells ran together" in outcome.review["applications.new_received.natural_person"]
+
+
+def test_two_rows_that_can_change_together_are_both_flagged() -> None:
+    """``262000028`` reads as 26,2,...,28 or 2,6,20,...,28 in new_received and in total_processed at
+    once: identity 1 holds either way, so neither row is certain (no outcome row is readable here)."""
+    rows = [
+        ("new_received", [26, 2, 0, 0, 0, 0, 28]),
+        ("carried_over", [0] * 7),
+        ("total_processed", [26, 2, 0, 0, 0, 0, 28]),
+        ("carried_forward", [0] * 7),
+    ]
+    _, outcome = parse_text(report_text(_flat_rows(rows)))
+    for row in ("new_received", "total_processed"):
+        key = f"applications.{row}.natural_person"
+        assert key in outcome.review
+        assert {outcome.fields[key].value, *outcome.fields[key].alternatives} >= {26, 2}
+
+
+def test_section_two_runs_with_one_reading_are_read_and_with_several_are_flagged() -> None:
+    sec2 = "第二十条第（一）项信息内容本年制发件数本年废止件数现行有效件数规章000行政规范性文件0172\n行政许可2629\n"
+    _, outcome = parse_text(report_text(plain_rows(), sec2=sec2))
+    assert values(outcome, "active_disclosure.regulations") == [0, 0, 0]
+    assert "active_disclosure.regulations.issued" not in outcome.review
+    assert values(outcome, "active_disclosure.licensing") == [2629]
+    in_force = outcome.fields["active_disclosure.normative_documents.in_force"]
+    assert "active_disclosure.normative_documents.in_force" in outcome.review
+    assert {in_force.value, *in_force.alternatives} == {2, 72}
+
+
+def test_a_minus_glued_to_the_previous_cell_keeps_its_sign() -> None:
+    text = "22-2"
+    assert [t.value for t in tokenize(text, 0, len(text))] == [22, -2]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_section_four_as_one_long_run_is_cut_group_by_group(seed: int) -> None:
+    rng = random.Random(seed)
+    cells: list[int] = []
+    for _ in range(3):
+        parts = [rng.choice([0, 0, 1, 2, 5, 12, 31, 120, 1005]) for _ in range(4)]
+        cells += [*parts, sum(parts)]
+    digits = "".join(map(str, cells))
+    tokens = tokenize(digits, 0, len(digits))
+    started = time.process_time()
+    readings = group_splits(tokens, 15, 5)
+    assert time.process_time() - started < 5  # the plain enumeration took minutes on 23 digits
+    assert tuple(cells) in [r.values for r in readings]
+    assert all(sum(r.values[i : i + 4]) == r.values[i + 4] for r in readings for i in (0, 5, 10))  # type: ignore[misc]
+
+
+def test_numbers_above_their_label_are_bound_by_order_only() -> None:
+    """A converter printed each row's numbers on the line above its label: a shift by one row keeps
+    every column sum, so nothing may come out of it certain."""
+    lines = []
+    for key, row in ROWS_2021:
+        lines.append(" ".join(map(str, row)))
+        lines.append(LABELS[key])
+    _, outcome = parse_text(report_text("\n".join(lines)))
+    for key, _ in ROWS_2021:
+        assert f"applications.{key}.natural_person" in outcome.review, key
+
+
+HTML_ROW = "<tr><td>{label}</td>{cells}</tr>"
+
+
+def _html(rows: list[tuple[str, list[int | None]]], note: str = "") -> bytes:
+    body = []
+    for key, row in rows:
+        cells = "".join(f"<td>{'&nbsp;' if v is None else v}</td>" for v in row)
+        body.append(HTML_ROW.format(label=LABELS[key], cells=cells))
+    text = (
+        "<html><body><h1>示例市人民政府2023年政府信息公开工作年度报告</h1>"
+        "<p>本报告所列数据统计期限自2023年1月1日起至2023年12月31日止。</p>"
+        "<p>三、收到和处理政府信息公开申请情况</p><table>"
+        "<tr><td>申请人情况</td><td>自然人</td><td>商业企业</td><td>科研机构</td><td>社会公益组织</td>"
+        "<td>法律服务机构</td><td>其他</td><td>总计</td></tr>" + "".join(body) + "</table>"
+        f"<p>{note}</p><p>四、政府信息公开行政复议、行政诉讼情况</p><p>{SEC4_PLAIN}</p>"
+        "<p>五、存在的主要问题及改进情况</p><p>示例市人民政府办公室</p><p>2024年1月20日</p></body></html>"
+    )
+    return text.encode("utf-8")
+
+
+def _blank_first_column() -> list[tuple[str, list[int | None]]]:
+    rows: list[tuple[str, list[int | None]]] = []
+    for key, row in ROWS_2021:
+        printed: list[int | None] = list(row)
+        if row[0] == 0:
+            printed[0] = None  # the 自然人 cell printed blank
+        rows.append((key, printed))
+    return rows
+
+
+def test_a_blank_cell_in_a_web_table_keeps_the_values_after_it_in_their_columns(tmp_path: Path) -> None:
+    document = load_html(tmp_path / "page.html", _html(_blank_first_column()))
+    outcome = parse_document(document)
+    assert values(outcome, "applications.denied_state_secret") == [None, 0, 0, 0, 0, 0, 0]
+    assert values(outcome, "applications.granted") == [8, 0, 0, 0, 0, 0, 8]
+    # printed blank, in a row that was found: a null as printed
+    assert "applications.denied_state_secret.natural_person" not in outcome.review
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "注：表格中空白处表示0。",
+        "说明：表内“—”代表数量为零。",
+        "（表中数据为空的，表示无）",
+        "备注：本表中未填写数字的单元格数值为0",
+    ],
+)
+def test_blank_means_zero_notes_are_read_and_their_zeros_flagged(tmp_path: Path, note: str) -> None:
+    document = load_html(tmp_path / "page.html", _html(_blank_first_column(), note))
+    result = extract_document(document, ExtractOptions(llm="never"))
+    key = "applications.denied_state_secret.natural_person"
+    assert result.fields[key].value == 0
+    assert key in result.review
+    assert "blank" in (result.fields[key].note or "")
