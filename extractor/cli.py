@@ -83,6 +83,24 @@ def _extract_to_stdout(path: Path, options: Any, limits: Any, engine: str) -> in
     return EXIT_OK
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from extractor.export import export
+
+    warnings: list[str] = []
+
+    def warn(message: str) -> None:
+        warnings.append(message)
+        print(f"error: {message}", file=sys.stderr)
+
+    stats = export(args.out_dir, args.format, args.output, long=args.long, chinese=args.chinese_headers, warn=warn)
+    if args.output is not None:
+        _progress(f"{stats.reports} report(s), {stats.rows} row(s) -> {args.output}")
+    if not stats.reports and not warnings:
+        print(f"extractor export: no results in {args.out_dir}", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_FAILED if warnings else EXIT_OK
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     from extractor.pipeline import ExtractOptions, extract_path
     from extractor.scoring import format_report, run_eval
@@ -185,6 +203,20 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("-q", "--quiet", action="store_true", help="print only errors, one line each")
     extract.add_argument("-v", "--verbose", action="store_true", help="also list skipped files and unchanged results")
     extract.set_defaults(func=cmd_extract)
+
+    exporter = sub.add_parser(
+        "export",
+        help="a batch's results as one table (CSV, JSON Lines, Parquet, Excel)",
+        description="One row per report (file, every field under its dotted key, fields in review, failed "
+        "checks), or with --long one row per field (value, in review, reason, page). CSV and JSON Lines go to "
+        "stdout without -o. Parquet needs pip install '.[parquet]', Excel '.[xlsx]'.",
+    )
+    exporter.add_argument("out_dir", type=Path, metavar="OUT", help="the --out folder of `extractor extract`")
+    exporter.add_argument("--format", choices=["csv", "jsonl", "parquet", "xlsx"], default="csv")
+    exporter.add_argument("--long", action="store_true", help="one row per field instead of one per report")
+    exporter.add_argument("--chinese-headers", action="store_true", help="column headers in Chinese")
+    exporter.add_argument("-o", "--output", type=Path, metavar="FILE", help="write FILE (required for parquet, xlsx)")
+    exporter.set_defaults(func=cmd_export)
 
     evaluate = sub.add_parser(
         "eval",
