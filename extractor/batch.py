@@ -412,6 +412,12 @@ def run_tasks(tasks: list[Task], jobs: int, limits: BatchLimits) -> Iterator[Fin
 
     if not tasks:
         return
+    from extractor.llm.settings import RUN_ID_ENV
+
+    run_id = os.environ.get(RUN_ID_ENV)
+    own_run_id = run_id is None
+    if own_run_id:  # the workers inherit it: what one learns about the LLM endpoint, all know
+        run_id = os.environ[RUN_ID_ENV] = f"{os.getpid()}-{time.time_ns()}"
     pool = ProcessPool(
         max_workers=max(1, min(jobs, len(tasks))), initializer=_worker_init, initargs=(limits.memory_mb,)
     )
@@ -456,6 +462,11 @@ def run_tasks(tasks: list[Task], jobs: int, limits: BatchLimits) -> Iterator[Fin
     finally:
         pool.close()
         pool.join()
+        if own_run_id:
+            del os.environ[RUN_ID_ENV]
+            from extractor.llm.adapter import EndpointHealth
+
+            EndpointHealth.forget(str(run_id))
 
 
 def _died(exitcode: int | None, limits: BatchLimits) -> str:

@@ -42,7 +42,12 @@ def extract_document(document: Document, options: ExtractOptions, path: Path | N
     parsed = parse_document(document)
     _require_report(parsed, path or Path(document.source))
     fields, review_reasons, usage = _with_llm(document, parsed, options)
-    return validate(document.source, fields, review_reasons, usage)
+    result = validate(document.source, fields, review_reasons, usage)
+    llm_errors = [f"llm: {error}" for error in (usage.get("llm") or {}).get("errors", [])]  # type: ignore[attr-defined]
+    if llm_errors:  # the rule parser's reading stands; the result says what the LLM could not do
+        result.errors.extend(llm_errors)
+        result.status = Status.PARTIAL
+    return result
 
 
 def validate(
