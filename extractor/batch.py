@@ -334,7 +334,7 @@ ADDRESS_SPACE_HEADROOM_MB = 2048  # virtual memory beyond the RSS limit: OCR res
 WATCH_INTERVAL_S = 0.1
 
 
-def _worker_init(memory_mb: int) -> None:
+def _worker_init(memory_mb: int, warm_llm: bool = False) -> None:
     """Set up a worker: die with the main process, cap memory, import the loaders once.
 
     Memory is held two ways: a watchdog thread ends the worker (exit ``MEMORY_EXIT``)
@@ -360,7 +360,7 @@ def _worker_init(memory_mb: int) -> None:
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     threading.Thread(target=_watch, args=(parent, memory_mb), name="extractor-watchdog", daemon=True).start()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
-    _warm_imports()
+    _warm_imports(warm_llm)
 
 
 def _watch(parent: int, memory_mb: int) -> None:
@@ -381,8 +381,9 @@ def _watch(parent: int, memory_mb: int) -> None:
             os._exit(MEMORY_EXIT)
 
 
-def _warm_imports() -> None:
-    """Import what most documents need once per worker, not once per document."""
+def _warm_imports(llm: bool = False) -> None:
+    """Import what most documents need once per worker, not once per document (the LLM client too
+    when the batch uses one: openai and instructor take seconds to import)."""
     import extractor.load.docx
     import extractor.load.html
     import extractor.load.pdf
@@ -391,6 +392,13 @@ def _warm_imports() -> None:
 
     with contextlib.suppress(Exception):
         extractor.load.pdf._pymupdf()
+    if llm:
+        with contextlib.suppress(ImportError):
+            import instructor  # noqa: F401
+            import openai  # noqa: F401
+
+            import extractor.llm.adapter
+            import extractor.reconcile
 
 
 # -- the batch, in the main process --------------------------------------------------
@@ -419,7 +427,9 @@ def run_tasks(tasks: list[Task], jobs: int, limits: BatchLimits) -> Iterator[Fin
     if own_run_id:  # the workers inherit it: what one learns about the LLM endpoint, all know
         run_id = os.environ[RUN_ID_ENV] = f"{os.getpid()}-{time.time_ns()}"
     pool = ProcessPool(
-        max_workers=max(1, min(jobs, len(tasks))), initializer=_worker_init, initargs=(limits.memory_mb,)
+        max_workers=max(1, min(jobs, len(tasks))),
+        initializer=_worker_init,
+        initargs=(limits.memory_mb, tasks[0].run.get("settings", {}).get("llm", "never") != "never"),
     )
     pending: dict[Future[Outcome], tuple[Task, int]] = {}
 

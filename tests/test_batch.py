@@ -410,7 +410,7 @@ def test_a_died_worker_is_retried_once(
     from extractor.pipeline import ExtractOptions
 
     monkeypatch.setattr(batch, "extract_task", stand_in)
-    monkeypatch.setattr(batch, "_warm_imports", lambda: None)
+    monkeypatch.setattr(batch, "_warm_imports", lambda llm=False: None)
     doc = tmp_path / "doc.txt"
     task = batch.Task(doc, None, ExtractOptions(), DEFAULT_LIMITS, {})
     limits = batch.BatchLimits(timeout_s=0.5)
