@@ -504,6 +504,16 @@ class Counts:
     resumed: int = 0
     skipped: int = 0
 
+    def record(self, outcome: Outcome) -> None:
+        self.done += 1
+        if outcome.status == "failed":
+            self.failed += 1
+        elif outcome.resumed:
+            self.resumed += 1
+        else:
+            self.ok += 1
+            self.flagged += outcome.review > 0
+
 
 class Manifest:
     """``OUT/manifest.jsonl``: one line per input, written as each finishes."""
@@ -566,15 +576,7 @@ def run_batch(
     manifest = Manifest(out)
     try:
         for finished in run_tasks(tasks, jobs, limits):
-            counts.done += 1
-            outcome = finished.outcome
-            if outcome.status == "failed":
-                counts.failed += 1
-            elif outcome.resumed:
-                counts.resumed += 1
-            else:
-                counts.ok += 1
-                counts.flagged += outcome.review > 0
+            counts.record(finished.outcome)
             manifest.add(finished)
             on_finished(finished, counts)
     finally:
