@@ -287,11 +287,19 @@ def extract_task(task: Task) -> Outcome:
         outcome = Outcome(
             "failed", sha256, f"{task.path}: internal error while extracting ({type(exc).__name__}: {exc})"
         )
+    if outcome.error:
+        outcome.error = one_line(outcome.error)
     if outcome.status == "failed" and task.target is not None:
         with contextlib.suppress(OSError):
             task.target.unlink(missing_ok=True)  # a result left from an earlier run no longer matches
     outcome.seconds = time.monotonic() - started
     return outcome
+
+
+def one_line(message: str, limit: int = 1000) -> str:
+    """A failure as one line of at most ``limit`` characters (a native library's message may span many)."""
+    flat = " ".join(message.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 def _sha256(path: Path) -> str:
@@ -426,8 +434,9 @@ def run_tasks(tasks: list[Task], jobs: int, limits: BatchLimits) -> Iterator[Fin
     own_run_id = run_id is None
     if own_run_id:  # the workers inherit it: what one learns about the LLM endpoint, all know
         run_id = os.environ[RUN_ID_ENV] = f"{os.getpid()}-{time.time_ns()}"
+    workers = max(1, min(jobs, len(tasks)))
     pool = ProcessPool(
-        max_workers=max(1, min(jobs, len(tasks))),
+        max_workers=workers,
         initializer=_worker_init,
         initargs=(limits.memory_mb, tasks[0].run.get("settings", {}).get("llm", "never") != "never"),
     )
@@ -437,11 +446,20 @@ def run_tasks(tasks: list[Task], jobs: int, limits: BatchLimits) -> Iterator[Fin
         future = pool.schedule(extract_task, args=(task,), timeout=limits.timeout_s)
         pending[future] = (task, attempt)
 
-    try:
-        for task in tasks:
+    waiting = iter(tasks)
+    window = 4 * workers  # tasks handed to the pool at a time: the main process stays small at any batch size
+
+    def refill() -> None:
+        for task in waiting:
             submit(task, 1)
+            if len(pending) >= window:
+                return
+
+    try:
+        refill()
         while pending:
             done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+
             for future in done:
                 task, attempt = pending.pop(future)
                 try:
@@ -464,8 +482,11 @@ def run_tasks(tasks: list[Task], jobs: int, limits: BatchLimits) -> Iterator[Fin
                         continue
                     outcome = Outcome("failed", error=f"{task.path}: {_died(exc.exitcode, limits)}")
                 except Exception as exc:  # the pool could not run the task at all
-                    outcome = Outcome("failed", error=f"{task.path}: the worker failed ({type(exc).__name__}: {exc})")
+                    outcome = Outcome(
+                        "failed", error=one_line(f"{task.path}: the worker failed ({type(exc).__name__}: {exc})")
+                    )
                 yield Finished(task.path, outcome, task.target, attempt)
+            refill()
     except BaseException:
         pool.stop()
         raise
