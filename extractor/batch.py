@@ -228,7 +228,7 @@ def run_settings(options: Any) -> dict[str, Any]:
         tool_version = "unknown"
     llm = LLMSettings.load()
     use = options.llm or ("auto" if llm.configured() else "never")
-    settings: dict[str, Any] = {"llm": use}
+    settings: dict[str, Any] = {"llm": use, "second_readers": options.second_readers}
     if use != "never":
         settings.update(model=llm.model, base_url=llm.base_url, mode=llm.mode, prompts=PROMPT_VERSION)
     digest = hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]

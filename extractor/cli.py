@@ -29,7 +29,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     from extractor.load import LoadLimits
     from extractor.pipeline import ExtractOptions
 
-    options = ExtractOptions(llm=args.llm, cache_dir=args.cache_dir)
+    options = ExtractOptions(llm=args.llm, cache_dir=args.cache_dir, second_readers=not args.no_second_readers)
     limits = BatchLimits(
         timeout_s=args.timeout,
         memory_mb=args.memory_mb,
@@ -105,7 +105,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from extractor.pipeline import ExtractOptions, extract_path
     from extractor.scoring import format_report, run_eval
 
-    options = ExtractOptions(llm=args.llm, cache_dir=args.cache_dir)
+    options = ExtractOptions(llm=args.llm, cache_dir=args.cache_dir, second_readers=not args.no_second_readers)
 
     def extract(path: Path) -> dict[str, Any]:
         return extract_path(path, options).to_json()
@@ -132,6 +132,22 @@ def cmd_eval(args: argparse.Namespace) -> int:
         print(f"{report.wrong} wrong field(s), more than --max-wrong {args.max_wrong}", file=sys.stderr)
         failed = True
     return EXIT_FAILED if failed else EXIT_OK
+
+
+def cmd_series(args: argparse.Namespace) -> int:
+    from extractor.series import format_table, run_series
+
+    report = run_series(args.results_dir)
+    for line in report.skipped:
+        print(f"skipped: {line}", file=sys.stderr)
+    if report.bodies == 0:
+        print(f"extractor series: no result file with a body and a year in {args.results_dir}", file=sys.stderr)
+        return EXIT_FAILED
+    if args.json:
+        print(_dump([check.to_json() for check in report.checks]))
+    else:
+        print(format_table(report))
+    return EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -235,6 +251,17 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("-v", "--verbose", action="store_true", help="print progress to stderr")
     evaluate.set_defaults(func=cmd_eval)
 
+    series = sub.add_parser(
+        "series",
+        help="check a body's consecutive years against each other",
+        description="Group the result files of RESULTS_DIR by body and year; for each pair of consecutive years "
+        "check, per column, that 结转下年度继续办理 of year Y equals 上年结转 of year Y+1, and flag breaks of the "
+        "现行有效件数 continuity of section 二 and year-over-year jumps (ratio above 5 or below 0.2).",
+    )
+    series.add_argument("results_dir", type=Path, metavar="RESULTS_DIR", help="a directory of result JSON files")
+    series.add_argument("--json", action="store_true", help="print a JSON list of the checks instead of a table")
+    series.set_defaults(func=cmd_series)
+
     try:
         from extractor.review import add_review_commands
     except ImportError:
@@ -263,6 +290,11 @@ def _llm_options(parser: argparse.ArgumentParser) -> None:
         "default auto when EXTRACTOR_LLM_BASE_URL is set, else never",
     )
     parser.add_argument("--cache-dir", type=Path, metavar="DIR", help="LLM answer cache (default .extractor-cache/llm)")
+    parser.add_argument(
+        "--no-second-readers",
+        action="store_true",
+        help="do not check values against the report's prose nor propose repairs (to measure what they save)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

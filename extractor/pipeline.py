@@ -28,6 +28,7 @@ class ExtractOptions(BaseModel):
 
     llm: LLMMode | None = None  # None: "auto" when an endpoint is configured, else "never"
     cache_dir: Path | None = None
+    second_readers: bool = True  # the report's prose and repair targeting; False to measure without them
 
 
 def extract_path(path: str | Path, options: ExtractOptions | None = None) -> Result:
@@ -42,7 +43,12 @@ def extract_document(document: Document, options: ExtractOptions, path: Path | N
     parsed = parse_document(document)
     _require_report(parsed, path or Path(document.source))
     fields, review_reasons, usage = _with_llm(document, parsed, options)
-    result = validate(document.source, fields, review_reasons, usage)
+    if options.second_readers:
+        from extractor.parse.prose import second_read
+
+        result = second_read(document, fields, review_reasons, usage, validate)
+    else:
+        result = validate(document.source, fields, review_reasons, usage)
     llm_errors = [f"llm: {error}" for error in (usage.get("llm") or {}).get("errors", [])]  # type: ignore[attr-defined]
     if llm_errors:  # the rule parser's reading stands; the result says what the LLM could not do
         result.errors.extend(llm_errors)

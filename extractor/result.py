@@ -31,6 +31,20 @@ class Source(BaseModel):
     text: str | None = None  # the printed text the value was read from
 
 
+class Evidence(BaseModel):
+    """A second reading of a field: the report's own prose, or the same body's neighbouring year."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: str  # "prose"
+    value: Value
+    agrees: bool  # with the field's value
+    start: int | None = None  # span in the document text
+    end: int | None = None
+    page: int | None = None
+    text: str | None = None  # the words the figure was read from
+
+
 class FieldDetail(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -39,6 +53,7 @@ class FieldDetail(BaseModel):
     source: Source | None = None
     alternatives: list[Value] = []
     note: str | None = None
+    evidence: list[Evidence] | None = None  # second readings; None when no second reader saw the field
 
 
 class CheckResult(BaseModel):
@@ -53,6 +68,19 @@ class CheckResult(BaseModel):
     lhs: float | None = None
     rhs: float | None = None
     difference: float | None = None
+
+
+class RepairProposal(BaseModel):
+    """The fewest cells whose change would make every broken identity hold: a suggestion for review.
+
+    The printed values stay in ``report``; this says where a person should look first.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    cells: dict[str, Value]  # dotted key -> the value that restores the identities
+    printed: dict[str, Value]  # dotted key -> the value as printed (or read)
+    restores: list[str]  # rules of the broken identities this proposal makes hold
 
 
 class Status(StrEnum):
@@ -74,6 +102,7 @@ class Result(BaseModel):
     status: Status = Status.SUCCESS
     errors: list[str] = []
     usage: dict[str, Any] = {}
+    repairs: list[RepairProposal] = []  # where identities break: the smallest changes that restore them
 
     def to_json(self) -> dict[str, Any]:
         data = self.model_dump(mode="json")

@@ -217,7 +217,7 @@ def test_results_record_what_resume_compares(hostile_batch: Any) -> None:
     result = json.loads((out / "good.json").read_text(encoding="utf-8"))
     run_block = result["usage"]["run"]
     assert run_block["input_sha256"] == manifest(out)["good.txt"]["sha256"]
-    assert run_block["tool_version"] and run_block["settings"] == {"llm": "never"}
+    assert run_block["tool_version"] and run_block["settings"] == {"llm": "never", "second_readers": True}
 
 
 def test_resume_redoes_only_what_changed(tmp_path: Path) -> None:

@@ -100,14 +100,18 @@ def _expected_rows(template: str | None, found: Mapping[str, object]) -> list[st
 
 
 def _blank_table(table_found: bool = False) -> CellReading:
+    """A field the parser has no reading for: null, and never certain."""
     if table_found:
         return CellReading(None, CONF_MISSING, review="value not found in the table")
-    return CellReading(None, 0.9)
+    return CellReading(None, CONF_MISSING, review="this section's table was not found or could not be read")
 
 
-# a note saying that an empty cell (or — or /) stands for zero, e.g. 注：表中“—”表示0，空白表示无
+# a note saying that an empty cell (or — or /) stands for zero, e.g. 注：表中“—”表示0，空白表示无;
+# the blank word and the zero within one sentence, the blank word first
 BLANK_MEANS_ZERO = re.compile(
-    r"(?:空白|空格|“\s*[-—/／]\s*”|\"\s*[-—/／]\s*\"|[-—/／]\s*号)[^。\n]{0,8}?(?:表示|代表|即为|为)\s*(?:0|零|无)"
+    r"(?:空白|空格|为空|未填|空缺|无数据|没有数据|“\s*[-/／]\s*”|\"\s*[-/／]\s*\"|[-/／]\s*号)"
+    r"[^。\n；;]{0,24}?(?:表示|代表|即为|即|视为|均为|计为|记为|数值为|数量为|为|是)\s*(?:数量\s*为\s*|数值\s*为\s*)?"
+    r"(?:0|零|无)(?![\d.])"
 )
 
 
@@ -119,8 +123,9 @@ class _FieldBuilder:
 
     def add(self, key: str, cell: CellReading) -> None:
         if self.blank_means_zero and cell.value is None and cell.token is not None and cell.token.kind == "blank":
-            cell.value = 0  # the document says so
-            cell.review = None
+            cell.value = 0  # the document says so; a reading of a note, so a person confirms it
+            cell.review = "blank cell read as 0: the document says a blank (or — or /) means zero"
+            cell.confidence = min(cell.confidence, 0.9)
         source = None
         if cell.start is not None and cell.end is not None:
             box = None

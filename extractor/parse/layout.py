@@ -163,6 +163,13 @@ def tokenize(norm: str, start: int, end: int, line: Line | None = None, cell_ind
         prev = segment[pos - 1] if pos else ""
         if match and not (prev.isdigit() or prev == "."):
             after = norm[start + match.end() : start + match.end() + 12]  # may look past the segment
+            glued = match.group()
+            if _ENUM_AFTER.match(after) and len(glued) >= 2 and glued.isdigit() and glued[-1] in "12345678":
+                # a row label's ordinal glued to the previous row's digits (web dumps: ``00000002.其他法律``):
+                # the last digit is the ordinal (the table's go from 1 to 8), the digits before it are the numbers
+                match = _NUM_RE.match(segment[: pos + len(glued) - 1], pos)
+                assert match is not None
+                after = norm[start + match.end() : start + match.end() + 12]
             is_enum = bool(_ENUM_AFTER.match(after)) and "." not in match.group() and len(match.group()) <= 2
             is_date = bool(_DATE_AFTER.match(after))
             before = segment[max(0, pos - 2) : pos]

@@ -123,7 +123,7 @@ class RowReader:
     def read(self, anchor: Anchor, width: int) -> RowTokens:
         line = self.line_at(anchor.start)
         if line is not None and line.cells:
-            tokens = self._structured(line, anchor)
+            tokens = self._grid_cells(line, anchor, width) or self._structured(line, anchor)
             if any(t.kind == "num" for t in tokens):
                 self.consumed_until = max(self.consumed_until, tokens[-1].end)
                 return RowTokens(anchor.key, anchor, tokens, True)
@@ -143,6 +143,33 @@ class RowReader:
         for token in tokens:
             token.line = self.line_at(token.start)
         return RowTokens(anchor.key, anchor, tokens, False)
+
+    def _grid_cells(self, line: Line, anchor: Anchor, width: int) -> list[Token]:
+        """The row's last ``width`` cells, blanks in place, when each holds one number or nothing.
+
+        A table row (PDF grid, Word, HTML) binds each value to its column: a blank cell keeps its
+        place, so the values after it stay in their columns. Empty when the row is not that regular.
+        """
+        assert line.cells is not None
+        label_index = next(
+            (i for i, c in enumerate(line.cells) if c.start <= anchor.start < max(c.end, c.start + 1)), None
+        )
+        if self.doc.kind == "text" or label_index is None or len(line.cells) - label_index - 1 < width:
+            # text split at tabs or pipes: an empty cell there is as often a lost one as a blank
+            return []
+        tokens = [t for t in line_tokens(self.norm, line) if t.cell_index is not None]
+        by_cell: dict[int, list[Token]] = {}
+        for token in tokens:
+            by_cell.setdefault(token.cell_index or 0, []).append(token)
+        picked: list[Token] = []
+        for index in range(len(line.cells) - width, len(line.cells)):
+            cell_tokens = by_cell.get(index, [])
+            if len(cell_tokens) != 1 or cell_tokens[0].kind not in ("num", "blank"):
+                return []
+            picked.append(cell_tokens[0])
+        if not any(t.kind == "num" for t in picked):
+            return []
+        return picked
 
     def _blank_cells(self, line: Line, anchor: Anchor) -> list[Token]:
         """The cells after the label when every one of them is blank (else none)."""

@@ -106,7 +106,13 @@ def read_applications(reader: RowReader, anchors: list[Anchor]) -> dict[str, dic
             row_cells[col].confidence = min(row_cells[col].confidence, CONF_AMBIGUOUS)
         cells[key] = row_cells
     for key, row in row_tokens.items():
-        if key not in cells and row.tokens and any(t.kind == "num" for t in row.tokens):
+        if key not in cells and len(row.tokens) == width and all(t.kind == "blank" for t in row.tokens):
+            # a row printed with every cell blank: null as printed (0 where the document says so)
+            cells[key] = {
+                col: CellReading(None, CONF_STRUCTURED, t.start, t.end, t)
+                for col, t in zip(APPLICANT_COLUMNS, row.tokens, strict=True)
+            }
+        elif key not in cells and row.tokens and any(t.kind == "num" for t in row.tokens):
             cells[key] = {
                 col: CellReading(None, CONF_MISSING, review="row printed, but its numbers could not be read")
                 for col in APPLICANT_COLUMNS
@@ -301,6 +307,11 @@ def read_reviews(
     tokens = _review_tokens(reader, norm, start, end)
     width = len(REVIEW_KEYS)
     structured = any(t.kind == "blank" for t in tokens) or bool(tokens and tokens[0].line and tokens[0].line.cells)
+    if len(tokens) == width and all(t.kind == "blank" for t in tokens):
+        return {
+            key: CellReading(None, CONF_STRUCTURED, t.start, t.end, t)
+            for key, t in zip(REVIEW_KEYS, tokens, strict=True)
+        }, span
     readings = candidates(tokens, width, groups_fit) if tokens else []
     cells: dict[str, CellReading] = {}
     if not readings:
@@ -334,7 +345,8 @@ def _review_tokens(reader: RowReader, norm: str, start: int, end: int) -> list[T
             continue
         cells = line_tokens(norm, line)
         filled = [t for t in cells if t.kind != "blank"]
-        if len(cells) >= 10 and filled and all(t.kind == "num" for t in filled):
+        all_blank = not filled and len(cells) >= len(REVIEW_KEYS)  # a values row printed blank
+        if len(cells) >= 10 and (filled or all_blank) and all(t.kind == "num" for t in filled):
             while cells and cells[-1].kind == "blank" and len(cells) > 15:
                 cells.pop()
             while cells and cells[0].kind == "blank" and len(cells) > 15:

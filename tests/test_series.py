@@ -1,0 +1,182 @@
+"""``extractor series``: cross-year checks of one body's results (result files written here)."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from extractor.cli import main
+from extractor.series import body_key, run_series
+from extractor.template import APPLICANT_COLUMNS, APPLICANT_PARTS
+
+YEARS = range(2019, 2026)
+# one body as seven reports name it: suffix variants, spaces, an OCR look-alike (沐 for 沭)
+NAMES = (
+    "沭阳县人民政府",
+    "沭阳县政府",
+    "沐阳县人民政府",
+    "沭阳县 人民政府",
+    "沭阳县人民政府",
+    "沭阳县",
+    "沭阳县人民政府",
+)
+
+
+def _row(rng: random.Random, total_max: int) -> dict[str, int]:
+    parts = {col: rng.randint(0, total_max) for col in APPLICANT_PARTS}
+    return {**parts, "total": sum(parts.values())}
+
+
+def _report(name: str, year: int, carried_over: dict[str, int], rng: random.Random) -> dict[str, Any]:
+    new = _row(rng, 40)
+    carried_forward = {col: rng.randint(0, min(3, new[col] + carried_over[col])) for col in APPLICANT_PARTS}
+    carried_forward["total"] = sum(carried_forward.values())
+    processed = {col: new[col] + carried_over[col] - carried_forward[col] for col in APPLICANT_COLUMNS}
+    in_force = 40 + year - 2019
+    return {
+        "organization": name,
+        "year": year,
+        "template": "2021",
+        "active_disclosure": {
+            "regulations": {"issued": 0, "repealed": 0, "in_force": 0},
+            "normative_documents": {"issued": 3, "repealed": 2, "in_force": in_force},
+            "licensing": {"decisions": 1000 + year},
+        },
+        "applications": {
+            "new_received": new,
+            "carried_over": dict(carried_over),
+            "total_processed": processed,
+            "carried_forward": carried_forward,
+        },
+    }
+
+
+def write_series(directory: Path, seed: int = 3) -> list[Path]:
+    """Seven consecutive years whose carry-over always holds, as result files."""
+    rng = random.Random(seed)
+    directory.mkdir(parents=True, exist_ok=True)
+    carried = {col: 0 for col in APPLICANT_COLUMNS}
+    paths = []
+    for name, year in zip(NAMES, YEARS, strict=True):
+        report = _report(name, year, carried, rng)
+        carried = report["applications"]["carried_forward"]
+        path = directory / f"{year}_shuyang.json"
+        path.write_text(json.dumps({"schema_version": 1, "source": path.name, "report": report}, ensure_ascii=False))
+        paths.append(path)
+    # another body's year must not join this series
+    other = _report("淮安市人民政府", 2020, {col: 9 for col in APPLICANT_COLUMNS}, rng)
+    (directory / "2020_huaian.json").write_text(json.dumps({"report": other}, ensure_ascii=False))
+    return paths
+
+
+def _carry(checks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [c for c in checks if c["check"] == "carry_over"]
+
+
+def run_json(directory: Path, capsys: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:
+    assert main(["series", str(directory), "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_body_names_are_normalised() -> None:
+    assert body_key("沐阳县人民政府") == body_key("沭阳县 政府") == body_key("沭阳县")
+    assert body_key("淮安市人民政府办公厅") == body_key("淮安市政府办公室") == "淮安市办公室"
+    assert body_key("淮安市人民政府办公室") != body_key("淮安市人民政府")
+    assert body_key("淮安市人民政府") != body_key("沭阳县人民政府")
+
+
+def test_a_name_with_its_parent_region_is_the_same_body(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rng = random.Random(5)
+    first = _report("洪泽区人民政府", 2023, {col: 0 for col in APPLICANT_COLUMNS}, rng)
+    second = _report("淮安市洪泽区人民政府", 2024, first["applications"]["carried_forward"], rng)
+    for name, report in (("a", first), ("b", second)):
+        (tmp_path / f"{name}.json").write_text(json.dumps({"report": report}, ensure_ascii=False), encoding="utf-8")
+    carry = _carry(run_json(tmp_path, capsys))
+    assert len(carry) == len(APPLICANT_COLUMNS) and all(c["held"] for c in carry)
+    # two cities with a 市中区 each: the bare name belongs to neither
+    third = _report("济南市市中区人民政府", 2024, first["applications"]["carried_forward"], rng)
+    fourth = _report("乐山市市中区人民政府", 2024, first["applications"]["carried_forward"], rng)
+    first["organization"] = "市中区人民政府"
+    for name, report in (("a", first), ("b", third), ("c", fourth)):
+        (tmp_path / f"{name}.json").write_text(json.dumps({"report": report}, ensure_ascii=False), encoding="utf-8")
+    assert _carry(run_json(tmp_path, capsys)) == []
+
+
+def test_seven_consecutive_years_give_six_pairs_that_all_hold(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_series(tmp_path)
+    checks = run_json(tmp_path, capsys)
+    carry = _carry(checks)
+    pairs = {(c["from_year"], c["to_year"]) for c in carry}
+    assert pairs == {(y, y + 1) for y in range(2019, 2025)}
+    assert len(carry) == 6 * len(APPLICANT_COLUMNS)
+    assert all(c["held"] is True for c in carry)
+    assert {c["body"] for c in carry} == {"沭阳县人民政府"}
+    # normative documents: 40 + 3 - 2 = 41 each year, and the reports say 41, 42, ...: continuous
+    in_force = [c for c in checks if c["check"] == "in_force" and c["column"] == "normative_documents"]
+    assert len(in_force) == 6 and all(c["flagged"] is False for c in in_force)
+
+
+def test_an_altered_carried_over_flags_exactly_that_pair(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    paths = write_series(tmp_path)
+    target = paths[3]  # 2022
+    data = json.loads(target.read_text(encoding="utf-8"))
+    data["report"]["applications"]["carried_over"]["natural_person"] += 2
+    target.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+    broken = [c for c in _carry(run_json(tmp_path, capsys)) if not c["held"]]
+    assert [(c["from_year"], c["to_year"], c["column"]) for c in broken] == [(2021, 2022, "natural_person")]
+    assert broken[0]["current"] == broken[0]["previous"] + 2
+    assert broken[0]["files"] == ["2021_shuyang.json", "2022_shuyang.json"]
+
+
+def test_in_force_breaks_and_jumps_are_flags(tmp_path: Path) -> None:
+    paths = write_series(tmp_path)
+    data = json.loads(paths[5].read_text(encoding="utf-8"))  # 2024
+    data["report"]["active_disclosure"]["normative_documents"]["in_force"] = 10
+    data["report"]["active_disclosure"]["licensing"]["decisions"] = 99999
+    paths[5].write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+    report = run_series(tmp_path)
+    flagged = [(c.check, c.from_year, c.column) for c in report.checks if c.check != "carry_over" and c.held is False]
+    assert ("in_force", 2023, "normative_documents") in flagged
+    assert ("in_force", 2024, "normative_documents") in flagged  # 10 + 3 - 2 != 47
+    assert ("jump", 2023, "active_disclosure.licensing.decisions") in flagged
+    assert ("jump", 2024, "active_disclosure.licensing.decisions") in flagged
+    assert ("jump", 2023, "active_disclosure.normative_documents.in_force") not in flagged  # 46 -> 10 is not fivefold
+
+
+def test_table_output_and_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_series(tmp_path)
+    (tmp_path / "broken.json").write_text("{not json", encoding="utf-8")
+    assert main(["series", str(tmp_path)]) == 0
+    captured = capsys.readouterr()
+    assert "6 pair(s) of consecutive years: carry-over broken in 0 pair(s)" in captured.out
+    assert "broken.json: not readable JSON" in captured.err
+
+    assert main(["series", str(tmp_path / "missing")]) == 1
+    assert "missing: not a directory of result files" in capsys.readouterr().err
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["series", str(empty)]) == 1
+    assert "no result file with a body and a year" in capsys.readouterr().err
+
+
+def test_a_neighbouring_year_pins_one_reading_of_a_flagged_cell(tmp_path: Path) -> None:
+    paths = write_series(tmp_path)
+    data = json.loads(paths[1].read_text(encoding="utf-8"))  # 2020, whose total 上年结转 had two readings
+    key = "applications.carried_over.total"
+    printed = data["report"]["applications"]["carried_over"]["total"]
+    data["review"] = [key]
+    data["fields"] = {key: {"value": printed, "alternatives": [printed + 10]}}
+    paths[1].write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+    checks = [c for c in run_series(tmp_path).checks if c.check == "carry_over" and c.from_year == 2019]
+    pinned = [c for c in checks if c.pins]
+    assert [(c.column, c.pins) for c in pinned] == [("total", f"2020_shuyang.json {key} = {printed}")]
+    assert pinned[0].to_json()["pins"] == pinned[0].pins
