@@ -14,6 +14,7 @@ from extractor.errors import ExtractorError
 EXIT_OK = 0
 EXIT_FAILED = 1  # some input could not be extracted / eval found silent errors
 EXIT_USAGE = 2
+MIN_WORKER_MB = 300  # a worker with the loaders imported holds about 150 MB
 
 
 def _dump(data: Any) -> str:
@@ -39,6 +40,9 @@ def cmd_extract(args: argparse.Namespace) -> int:
             max_unpacked_mb=args.max_unpacked_mb,
         ),
     )
+    if 0 < args.memory_mb < MIN_WORKER_MB:
+        print(f"extractor extract: --memory-mb must be 0 (no limit) or at least {MIN_WORKER_MB}", file=sys.stderr)
+        return EXIT_USAGE
     inputs = collect_inputs(args.paths, args.include or [], args.exclude or [])
     if args.verbose:
         for path, reason in inputs.skipped:
@@ -50,7 +54,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return EXIT_USAGE
-        return _extract_to_stdout(inputs.documents[0], options, limits, args.engine)
+        return _extract_to_stdout(inputs.documents[0], options, limits)
     problem = prepare_out(args.out)
     if problem:
         print(f"error: {problem}", file=sys.stderr)
@@ -72,7 +76,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return EXIT_FAILED if counts.failed or not inputs.documents else EXIT_OK
 
 
-def _extract_to_stdout(path: Path, options: Any, limits: Any, engine: str) -> int:
+def _extract_to_stdout(path: Path, options: Any, limits: Any) -> int:
     from extractor.batch import extract_one, print_error
 
     outcome = extract_one(path, options, limits)
