@@ -84,8 +84,8 @@ def sniff_kind(path: Path, data: bytes, whole: bool = True) -> str:
     if b"%PDF-" in head[:1024]:
         return "pdf"
     if head.startswith(b"PK\x03\x04"):
-        if _zip_has(data if whole else path, "word/document.xml"):
-            return "docx"
+        if suffix == ".docx" or _zip_has(data if whole else path, "word/document.xml"):
+            return "docx"  # a damaged one is reported by the Word loader
         raise UnsupportedFormatError(path, "unsupported file type: a ZIP archive that is not a Word .docx file")
     if head.startswith(OLE2):
         raise UnsupportedFormatError(
