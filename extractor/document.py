@@ -46,6 +46,7 @@ class Page:
     width: float | None = None
     height: float | None = None
     ocr: bool = False
+    doubt: str | None = None  # why the PDF text layer of this page may not say what the page shows
 
 
 @dataclass(slots=True)

@@ -41,8 +41,13 @@ def extract_path(path: str | Path, options: ExtractOptions | None = None) -> Res
 
 def extract_document(document: Document, options: ExtractOptions, path: Path | None = None) -> Result:
     parsed = parse_document(document)
+    text_layer: dict[str, object] = {}
+    if document.kind == "pdf" and path is not None:
+        document, parsed, text_layer = _check_text_layer(document, parsed, path)
     _require_report(parsed, path or Path(document.source))
     fields, review_reasons, usage = _with_llm(document, parsed, options)
+    if text_layer:
+        usage = {**usage, "text_layer": text_layer}
     if options.second_readers:
         from extractor.parse.prose import second_read
 
@@ -54,6 +59,57 @@ def extract_document(document: Document, options: ExtractOptions, path: Path | N
         result.errors.extend(llm_errors)
         result.status = Status.PARTIAL
     return result
+
+
+def _check_text_layer(
+    document: Document, parsed: ParseOutcome, path: Path
+) -> tuple[Document, ParseOutcome, dict[str, object]]:
+    """Pages whose PDF text layer looks wrong (see ``load.textlayer``) are read again by OCR and the
+    better reading is kept (``choose_reading``); ``usage.text_layer`` says which pages and why."""
+    from extractor.load import textlayer
+
+    doubts = textlayer.doubtful_pages(document)
+    checks = evaluate({key: detail.value for key, detail in parsed.fields.items()})
+    broken = [parsed.fields[key] for key in failed_fields(checks) if key in parsed.fields]
+    if sum(1 for check in checks if check.passed is False) >= textlayer.MIN_BROKEN_IDENTITIES:
+        doubts |= {n: why for n, why in textlayer.pictures_disagree(path, document, broken).items() if n not in doubts}
+    if not doubts:
+        return document, parsed, {}
+    ocr_document = textlayer.read_with_ocr(path, doubts)
+    chosen, kept = choose_reading(parsed, parse_document(ocr_document))
+    record: dict[str, object] = {"pages": {str(n): why for n, why in sorted(doubts.items())}, "kept": kept}
+    return (ocr_document if kept == "ocr" else document), chosen, record
+
+
+def choose_reading(text: ParseOutcome, ocr: ParseOutcome) -> tuple[ParseOutcome, str]:
+    """The reading with more identities that hold than break (an identity with a value missing counts
+    neither way, so a reading that lost rows gains nothing), then more table values found, then
+    fewer fields in review; the text layer on a tie. Fields the other reading gives another value
+    go to review."""
+
+    def score(outcome: ParseOutcome) -> tuple[int, int, int]:
+        values = {key: detail.value for key, detail in outcome.fields.items()}
+        checks = evaluate(values)
+        held = sum(1 for check in checks if check.passed is True) - sum(1 for c in checks if c.passed is False)
+        found = sum(1 for key, value in values.items() if value is not None and key.startswith(TABLE_PREFIXES))
+        return -held, -found, len(outcome.review)
+
+    kept, other, name = (ocr, text, "ocr") if score(ocr) < score(text) else (text, ocr, "text")
+    for key, detail in kept.fields.items():
+        alternative = other.fields.get(key)
+        if alternative is None or alternative.value == detail.value:
+            continue
+        if alternative.value is not None and alternative.value not in detail.alternatives:
+            detail.alternatives = [*detail.alternatives, alternative.value]
+        readings = {name: detail.value, "text" if name == "ocr" else "ocr": alternative.value}
+        note = (
+            f"the PDF's text layer reads {readings['text']!r} and OCR of the page reads {readings['ocr']!r}; "
+            f"the {'OCR' if name == 'ocr' else 'text layer'} reading was kept"
+        )
+        detail.note = f"{detail.note}; {note}" if detail.note else note
+        detail.confidence = min(detail.confidence, 0.5)
+        kept.review[key] = detail.note
+    return kept, name
 
 
 def validate(
@@ -71,11 +127,12 @@ def validate(
     return build_result(source, fields, checks, review, status=status, usage=usage)
 
 
+TABLE_PREFIXES = ("applications.", "active_disclosure.", "reviews_and_lawsuits.")
+
+
 def _require_report(parsed: ParseOutcome, path: Path) -> None:
     found = [
-        key
-        for key, detail in parsed.fields.items()
-        if key.startswith(("applications.", "active_disclosure.", "reviews_and_lawsuits.")) and detail.value is not None
+        key for key, detail in parsed.fields.items() if key.startswith(TABLE_PREFIXES) and detail.value is not None
     ]
     if not found:
         raise NotAReportError(

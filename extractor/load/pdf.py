@@ -23,6 +23,7 @@ from extractor.errors import (
 )
 from extractor.load._grid import Grid, Segment, build_grids
 from extractor.load._layout import Block, Glyph, PageLayout, build_document, layout_page
+from extractor.load.textlayer import page_doubt
 
 log = logging.getLogger(__name__)
 
@@ -70,10 +71,12 @@ def load_pdf(path: Path, data: bytes) -> Document:
     pymupdf = _pymupdf()
     doc = open_pdf(path, data)
     pages: list[PageLayout] = []
+    doubts: list[str | None] = []
     with doc:
         for page in doc:
             try:
                 pages.append(read_page(page))
+                doubts.append(page_doubt(page, pages[-1]))
             except (RuntimeError, pymupdf.mupdf.FzErrorBase) as exc:  # MuPDF failing on a damaged page
                 raise CorruptDocumentError(
                     path, f"page {page.number + 1} cannot be read ({exc}): the file is damaged; export it again"
@@ -87,7 +90,10 @@ def load_pdf(path: Path, data: bytes) -> Document:
     ocr_pages = sum(1 for page in pages if page.scanned)
     content_pages = sum(1 for page in pages if page.blocks)
     kind = "scan" if ocr_pages and ocr_pages == content_pages else "pdf"
-    return build_document(path.name, kind, pages)
+    document = build_document(path.name, kind, pages)
+    for page, doubt in zip(document.pages, doubts, strict=True):
+        page.doubt = doubt
+    return document
 
 
 def read_page(page: Any) -> PageLayout:

@@ -20,6 +20,7 @@ Value = int | float | None
 COST_SPLIT = 1  # a run of digits split in two
 COST_DROP = 2  # a stray token left out
 COST_INSERT = 3  # a cell the text lost, restored from the identities
+COST_BLANK = 2  # a blank cell placed at a gap of run-together text
 MAX_CANDIDATES = 40000  # split readings of one token; a 21-digit row of seven has C(20,6) = 38760
 
 
@@ -68,14 +69,18 @@ def _token_options(token: Token, max_parts: int) -> list[list[Piece]]:
     if token.kind == "blank":
         return [[Piece(None, token)]]
     options = [[Piece(token.value, token)]]
-    digits = token.text
-    if token.value is None or not digits.isdigit() or len(digits) < 2:
+    digits, dot, fraction = token.text.partition(".")
+    if token.value is None or not digits.isdigit() or len(digits) < 2 or (dot and not fraction.isdigit()):
         return options
     if not _valid(digits):  # "000015": a leading zero means cells ran together
         options = []
     for parts in range(2, min(len(digits), max_parts) + 1):
         for ranges in _splits(digits, parts):
-            options.append([Piece(int(digits[a:b]), token, (a, b)) for a, b in ranges])
+            pieces = [Piece(int(digits[a:b]), token, (a, b)) for a, b in ranges]
+            if dot:  # "152479595716.56": the decimals belong to the last cell
+                a, b = ranges[-1]
+                pieces[-1] = Piece(float(f"{digits[a:b]}.{fraction}"), token, (a, len(token.text)))
+            options.append(pieces)
     return options
 
 
@@ -84,6 +89,7 @@ def candidates(
     width: int,
     fits: Callable[[tuple[Value, ...]], bool],
     allow_insert: bool = True,
+    allow_blanks: bool = False,
 ) -> list[Reading]:
     """Readings of ``tokens`` as ``width`` cells.
 
@@ -130,7 +136,47 @@ def candidates(
         reading = Reading(tuple(pieces), COST_SPLIT * (len(pieces) - len(tokens)))
         if reading.cost == 0 or fits(reading.values):
             add(reading)
+    if allow_blanks and len(tokens) > 1 and not any(fits(r.values) for r in readings.values()):
+        for pieces in _gap_readings(tokens, width):
+            blanks = sum(1 for p in pieces if p.token is not None and p.token.kind == "blank")
+            cost = COST_BLANK * blanks + COST_SPLIT * (len(pieces) - blanks - len(tokens))
+            values = tuple(p.value for p in pieces)
+            if fits(tuple(0 if v is None else v for v in values)):  # a blank here is a zero as far as sums go
+                add(Reading(tuple(pieces), cost, notes=["a blank cell was placed where the run of digits had a gap"]))
     return _filtered(list(readings.values()), fits)
+
+
+def _gap_readings(tokens: list[Token], width: int) -> Iterator[list[Piece]]:
+    """Readings with blank cells where run-together text has a gap between digit runs.
+
+    A web page dumped without separators prints a blank cell as a space (``10 0001``): the
+    gap is the only trace of the cell.
+    """
+    count = 0
+
+    def walk(index: int, room: int) -> Iterator[list[Piece]]:
+        nonlocal count
+        if index == len(tokens):
+            if room == 0:
+                yield []
+            return
+        token = tokens[index]
+        rest = len(tokens) - index - 1
+        for option in _token_options(token, room - rest):
+            if len(option) > room - rest:
+                continue
+            gaps = range(0, room - len(option) - rest + 1) if rest else range(0, 1)
+            for blanks in gaps:
+                if not rest and room - len(option) != 0:
+                    continue
+                gap = [Piece(None, Token("blank", "", token.end, token.end)) for _ in range(blanks)]
+                for tail in walk(index + 1, room - len(option) - blanks):
+                    count += 1
+                    if count > MAX_CANDIDATES:
+                        return
+                    yield [*option, *gap, *tail]
+
+    yield from walk(0, width)
 
 
 def _split_readings(tokens: list[Token], width: int) -> Iterator[list[Piece]]:

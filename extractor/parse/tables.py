@@ -14,6 +14,7 @@ from extractor.parse.anchors import (
     TEMPLATE_2021_HEADERS,
     Anchor,
 )
+from extractor.parse.joint import surviving
 from extractor.parse.layout import Sections, Token, line_tokens, tokenize
 from extractor.parse.normalize import scale
 from extractor.parse.rows import RowReader, _number_run
@@ -21,6 +22,7 @@ from extractor.parse.solve import Reading, candidates, groups_fit, row_fits
 from extractor.template import (
     ACTIVE_DISCLOSURE,
     APPLICANT_COLUMNS,
+    OUTCOME_ROWS,
     REVIEW_COLUMNS,
     REVIEW_GROUPS,
     TemplateName,
@@ -93,10 +95,11 @@ def read_applications(reader: RowReader, anchors: list[Anchor]) -> dict[str, dic
     for key, row in row_tokens.items():
         if not row.tokens or all(t.kind == "blank" for t in row.tokens):
             continue
-        found = candidates(row.tokens, width, row_fits)
+        found = candidates(row.tokens, width, row_fits, allow_blanks=not row.structured)
         if found:
             options[key] = found
-    chosen, alternatives = _solve(options)
+    complete = all(key in options for key in row_tokens if key in OUTCOME_ROWS)
+    chosen, alternatives = _solve(options, complete)
     cells: dict[str, dict[str, CellReading]] = {}
     for key, reading in chosen.items():
         row_cells = _cells_from(reading, row_tokens[key].structured, list(APPLICANT_COLUMNS))
@@ -141,12 +144,37 @@ def _score(chosen: dict[str, Reading]) -> tuple[int, int, int]:
     return broken, sum(r.cost for r in chosen.values()), -sum(len(r.inserted) for r in chosen.values())
 
 
-def _solve(options: dict[str, list[Reading]]) -> tuple[dict[str, Reading], dict[str, dict[str, list[Value]]]]:
+def _solve(
+    options: dict[str, list[Reading]], complete: bool = True
+) -> tuple[dict[str, Reading], dict[str, dict[str, list[Value]]]]:
     """Pick one reading per row so that the fewest identities break, then the least bending.
 
-    A lost column is usually the same column in every row, so each column is
-    tried as the lost one for all rows at once before rows are improved one by one.
+    First the whole table is solved at once (``joint.surviving``): when some reading of it
+    satisfies every identity, each row keeps only the readings that take part in one, and a
+    cell on which those disagree lists the others as alternatives. Otherwise (a report that
+    breaks its own identities, or a search too large), local search: a lost column is usually
+    the same column in every row, so each column is tried as the lost one for all rows at once
+    before rows are improved one by one.
     """
+    joint = surviving(options, len(APPLICANT_COLUMNS), complete) if options else None
+    if joint is not None and all(joint[row] for row in options):
+        pools = {row: sorted(readings, key=lambda r: r.cost) for row, readings in joint.items()}
+        chosen, score = _descend({row: pool[0] for row, pool in pools.items()}, pools)
+        if score[0] == 0:
+            alternatives: dict[str, dict[str, list[Value]]] = {}
+            for row, pool in pools.items():
+                for reading in pool:
+                    for col, old, new in zip(APPLICANT_COLUMNS, chosen[row].values, reading.values, strict=True):
+                        listed = alternatives.setdefault(row, {}).setdefault(col, [])
+                        if old != new and new not in listed:
+                            listed.append(new)
+            return chosen, {row: {c: v for c, v in cols.items() if v} for row, cols in alternatives.items()}
+    return _solve_locally(options)
+
+
+def _solve_locally(
+    options: dict[str, list[Reading]],
+) -> tuple[dict[str, Reading], dict[str, dict[str, list[Value]]]]:
     positions: set[int | None] = {None}
     for readings in options.values():
         for reading in readings:
