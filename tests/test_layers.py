@@ -6,7 +6,18 @@ import subprocess
 import sys
 from pathlib import Path
 
-HEAVY = ("pymupdf", "fitz", "openai", "instructor", "bs4", "docx", "rapidocr_onnxruntime", "onnxruntime", "cv2")
+HEAVY = (
+    "pymupdf",
+    "fitz",
+    "pymupdf4llm",
+    "openai",
+    "instructor",
+    "bs4",
+    "docx",
+    "rapidocr_onnxruntime",
+    "onnxruntime",
+    "cv2",
+)
 
 
 def test_extracting_a_text_report_imports_no_heavy_library() -> None:

@@ -14,6 +14,8 @@ from conftest import FakeChatServer, load_gold
 from extractor.document import Document
 from extractor.llm.adapter import InstructorLanguageModel
 from extractor.llm.engine import read_sections
+from extractor.llm.prompts import output_tokens
+from extractor.llm.schemas import response_model
 from extractor.llm.settings import LLMSettings
 from extractor.llm.types import DocumentBudget
 from extractor.load import load_document
@@ -67,7 +69,8 @@ def test_a_good_answer_in_json_mode(server: FakeChatServer) -> None:
     )
     [body] = server.requests
     assert body["model"] == "test-model" and body["response_format"] == {"type": "json_object"}
-    assert body["temperature"] == 0 and body["max_tokens"] == SETTINGS.max_output_tokens
+    sized = output_tokens(response_model(REVIEWS, "2021"), SETTINGS.max_output_tokens)  # the section's own limit
+    assert body["temperature"] == 0 and body["max_tokens"] == sized < SETTINGS.max_output_tokens
     system = body["messages"][0]["content"]
     assert "结果维持" in system and '"litigation_direct"' in system  # prompt and schema
     assert reading.fields[f"{REVIEWS}.reconsideration.total"].value == 3

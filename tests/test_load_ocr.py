@@ -12,6 +12,7 @@ import pytest
 from PIL import Image, ImageFilter
 
 from extractor.document import Document, Line
+from extractor.errors import ConfigError
 from extractor.load import load_document
 from extractor.load import ocr as ocr_module
 from extractor.load._grid import build_grids
@@ -258,3 +259,42 @@ def test_pictures_without_tables_are_not_ocrd(tmp_path: Path, monkeypatch: pytes
     monkeypatch.setattr(ocr_module, "recognize", refuse)
     loaded = load_document(path)
     assert [line.text for line in loaded.lines] == ["一、总体情况"]
+
+
+HUAIAN = Path(__file__).resolve().parents[1] / "gold" / "2024_jiangsu_huaian_city_gov.pdf"
+
+
+@pytest.mark.slow
+def test_pages_without_tables_are_read_only_as_far_as_the_parser_needs(tmp_path: Path) -> None:
+    """Pages 1, 2 and 6 of a real report (prose, no tables) as a scan: headings, title, the statistics
+    period and short lines are read; running prose in the middle of the document is not."""
+    source = pymupdf.open(HUAIAN)
+    scan = pymupdf.open()
+    for number in (0, 1, 5):
+        pix = source[number].get_pixmap(dpi=200, colorspace=pymupdf.csGRAY)
+        page = scan.new_page(width=source[number].rect.width, height=source[number].rect.height)
+        page.insert_image(page.rect, stream=pix.tobytes("png"))
+    path = tmp_path / "prose_scan.pdf"
+    scan.save(path)
+    doc = load_document(path)
+    assert doc.kind == "scan"
+    text = re.sub(r"\s+", "", doc.text)
+    for wanted in ("2024年政府信息公开工作年度报告", "统计期限自2024年1月1日至2024年12月31日", "一、总体情况"):
+        assert wanted in text, wanted  # first page: title, preface, heading
+    assert "回应舆论关切。" in text  # a paragraph's short last line on the middle page
+    assert "六、其他需要报告的事项" in text  # a heading on the last page
+    assert "全市共受理政府信息公开申请" not in text  # a full prose line on the middle page: skipped
+
+
+def test_ocr_engine_runs_one_thread_per_session_without_the_angle_classifier() -> None:
+    engine = ocr_module.engine()
+    assert engine.use_cls is False
+    for session in (engine.text_det.infer.session, engine.text_rec.session.session):
+        assert session.get_session_options().intra_op_num_threads == ocr_module.ocr_threads() == 1
+
+
+@pytest.mark.parametrize("value", ["0", "two", "-1"])
+def test_a_bad_thread_count_is_a_clear_error(value: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ocr_module.THREADS_ENV, value)
+    with pytest.raises(ConfigError, match="EXTRACTOR_OCR_THREADS"):
+        ocr_module.ocr_threads()

@@ -206,7 +206,7 @@ def test_gold_only_for_fully_decided_documents_and_names_never_collide(
     assert exported["review"] == [] and exported["status"] == "success"
     assert next(c for c in exported["checks"] if c["rule"] == RECONSIDERATION_RULE)["passed"] is True
     rows = list(csv.DictReader((tmp_path / "out" / "decisions.csv").open(encoding="utf-8")))
-    assert sum(row["action"] in ("confirm", "correct") for row in rows) == 10
+    assert sum(row["action"] in ("confirm", "correct") for row in rows) == 11  # published_on among them
 
 
 def test_no_gold_file_the_report_model_refuses(tmp_path: Path, results: dict[str, Path]) -> None:
@@ -239,13 +239,16 @@ def test_cli_round_trip_and_one_line_errors(tmp_path: Path, results: dict[str, P
     assert len(broken.stderr.strip().splitlines()) == 1
 
     queued_out = run("review", "queue", str(results["hongzequ"]), "--db", str(db), cwd=tmp_path)
-    assert queued_out.returncode == 0 and "queued 10 field(s) from 1 result(s)" in queued_out.stdout
+    assert queued_out.returncode == 0 and "queued 11 field(s) from 1 result(s)" in queued_out.stdout
+    key_of = dict(sqlite3.connect(db).execute("SELECT id, key FROM items"))
+    date_id = next(i for i, k in key_of.items() if k == "published_on")  # printed nowhere: no page to show
+    assert run("review", "decide", str(date_id), "--confirm", "--db", str(db), cwd=tmp_path).returncode == 0
+    del key_of[date_id]
     shown = run("review", "next", "--db", str(db), "--images", str(tmp_path / "pages"), cwd=tmp_path)
     assert shown.returncode == 0 and "confirm: extractor review decide" in shown.stdout
     images = list((tmp_path / "pages").glob("*.png"))
     assert len(images) == 1 and images[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
-    key_of = dict(sqlite3.connect(db).execute("SELECT id, key FROM items"))
     total_id = next(i for i, k in key_of.items() if k == RECONSIDERATION_TOTAL)
     for value in ("abc", "-5", "1e400"):
         refused = run("review", "decide", str(total_id), "--value", value, "--db", str(db), cwd=tmp_path)

@@ -197,7 +197,7 @@ def test_the_serve_command_serves_the_queue(db: Path) -> None:
             except httpx.TransportError:
                 assert server.poll() is None and time.monotonic() < deadline, "extractor review serve did not start"
                 time.sleep(0.2)
-        assert answer.status_code == 200 and len(answer.json()["items"]) == 10
+        assert answer.status_code == 200 and len(answer.json()["items"]) == 11
         assert httpx.get(f"http://127.0.0.1:{port}/").status_code == 200
     finally:
         server.terminate()

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from extractor.document import Document
 from extractor.llm.cache import AnswerCache, cache_key
 from extractor.llm.grounding import TEMPLATE_MARKERS, Grounder, normalise
-from extractor.llm.prompts import CLOSE, OPEN, build_messages, prompt_id
+from extractor.llm.prompts import CLOSE, OPEN, build_messages, output_tokens, prompt_id
 from extractor.llm.schemas import application_rows_for, response_model, schema_hash
 from extractor.llm.sections import section_text
 from extractor.llm.settings import LLMSettings
@@ -92,7 +92,7 @@ def read_sections(
                 context={"grounder": grounder},
                 prompt_version=pid,
                 max_attempts=settings.max_attempts_per_section,
-                max_output_tokens=settings.max_output_tokens,
+                max_output_tokens=output_tokens(answer_model, settings.max_output_tokens),
                 budget=budget,
                 template=template,
             )

@@ -8,8 +8,13 @@ from the document text first, so the document cannot close its own block.
 from __future__ import annotations
 
 import hashlib
+import json
+import math
 from functools import cache
 from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
 
 from extractor.errors import ConfigError
 from extractor.llm.schemas import ACTIVE_FIELD_LABELS, COLUMN_LABELS, REVIEW_COLUMN_LABELS
@@ -17,6 +22,9 @@ from extractor.llm.types import SectionName
 from extractor.template import ACTIVE_DISCLOSURE, APPLICATION_ROW_LABELS, REVIEW_GROUPS, TemplateName
 
 PROMPT_VERSION = "v1"
+CHARS_PER_OUTPUT_TOKEN = 2.5  # JSON keys, punctuation and digits: tokenizers split digits, some one by one
+OUTPUT_MARGIN = 1.25  # on top of the longest answer the schema allows: whitespace, a longer number
+MIN_OUTPUT_TOKENS = 256
 
 
 def _prompts_dir() -> Path:
@@ -98,3 +106,40 @@ def prompt_id(section: SectionName, version: str = PROMPT_VERSION, prompts_dir: 
         (_read(f"system.{version}.txt", prompts_dir) + _read(f"{section}.{version}.txt", prompts_dir)).encode()
     ).hexdigest()[:8]
     return f"{section}.{version}+{digest}"
+
+
+def output_tokens(answer_model: type[BaseModel], cap: int) -> int:
+    """``max_tokens`` for a section: its longest answer (every value filled, indented) with a margin, at most ``cap``.
+
+    The applications table (about 200 numbers) needs several times what the metadata does; one cap for
+    every section either cuts the big answer short (a re-ask that resends the whole conversation) or lets
+    a small one run on.
+    """
+    schema = answer_model.model_json_schema()
+    longest = json.dumps(_longest_instance(schema, schema), ensure_ascii=False, indent=2)
+    wide = sum(1 for ch in longest if not ch.isascii())  # Chinese: a token or two each
+    estimate = math.ceil(((len(longest) - wide) / CHARS_PER_OUTPUT_TOKEN + 2 * wide) * OUTPUT_MARGIN)
+    return max(1, min(cap, max(MIN_OUTPUT_TOKENS, estimate)))
+
+
+def _longest_instance(schema: dict[str, Any], root: dict[str, Any]) -> Any:
+    """The longest value a JSON schema allows for our answers: every field present, numbers at full width."""
+    if "$ref" in schema:
+        return _longest_instance(root["$defs"][schema["$ref"].rsplit("/", 1)[-1]], root)
+    if "anyOf" in schema:
+        options = [_longest_instance(option, root) for option in schema["anyOf"]]
+        return max(options, key=lambda value: len(json.dumps(value, ensure_ascii=False)))
+    if "enum" in schema:
+        return max(schema["enum"], key=lambda value: len(json.dumps(value, ensure_ascii=False)))
+    kind = schema.get("type")
+    if kind == "object":
+        return {name: _longest_instance(sub, root) for name, sub in schema.get("properties", {}).items()}
+    if kind == "array":
+        return [_longest_instance(schema.get("items", {}), root)]
+    if kind == "integer":
+        return 999999
+    if kind == "number":
+        return 9999999.99
+    if kind == "string":
+        return "某" * min(int(schema.get("maxLength", 40)), 40)
+    return None

@@ -1,14 +1,17 @@
 """The text sent for each section: the parser's span, else a keyword window.
 
-The fallback window starts at a heading or an anchor of the section (several
+The parser's windows never overlap (``parse._record_sections``), so no text is sent
+twice. The fallback window starts at a heading or an anchor of the section (several
 candidates: a report names its sections in the introduction too, and some put
 one table inside another) and ends at the next section's heading; the
-candidate holding the most of the section's row labels wins.
+candidate holding the most of the section's row labels wins, less any part the
+parser's windows already send.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from extractor.document import Document
 from extractor.llm.grounding import ACTIVE_ITEM_KEYS, APPLICATION_ROW_KEYS, CompactText
@@ -49,15 +52,58 @@ def section_text(document: Document, parsed: ParseOutcome | None, section: Secti
     span = parsed.sections.get(section) if parsed else None
     has_span = span is not None and 0 <= span.start < span.end <= len(text)
     if section == "metadata":
-        head = (span.start, span.end) if span is not None and has_span else (0, min(len(text), HEAD_CHARS))
-        return _metadata_text(document, head, "parser_span" if has_span else "head_and_tail")
+        if parsed is not None and has_span:
+            return _metadata_from_parser(document, parsed)
+        return _metadata_text(document, (0, min(len(text), HEAD_CHARS)), "head_and_tail")
     if span is not None and has_span:
         return SectionText(section, text[span.start : span.end], ((span.start, span.end),), "parser_span")
     window = keyword_window(text, section)
+    if window is not None and parsed is not None:
+        window = _outside_parser_windows(window, parsed) or window
     if window is None:
         end = min(len(text), MAX_SECTION_CHARS)
         return SectionText(section, text[:end], ((0, end),), "whole_document")
     return SectionText(section, text[window[0] : window[1]], (window,), "keyword_window")
+
+
+def _outside_parser_windows(window: tuple[int, int], parsed: ParseOutcome) -> tuple[int, int] | None:
+    """The longest part of ``window`` that no parser window covers (those texts are sent already)."""
+    free = [window]
+    for span in parsed.sections.values():
+        free = [
+            piece
+            for start, end in free
+            for piece in ((start, min(end, span.start)), (max(start, span.end), end))
+            if piece[1] > piece[0]
+        ]
+    return max(free, key=lambda piece: piece[1] - piece[0], default=None)
+
+
+def _metadata_from_parser(document: Document, parsed: ParseOutcome) -> SectionText:
+    """Metadata from the parser's windows: the head before the first table and the tail after the last.
+
+    They overlap no other section's window. The start of section 二 (its headers tell the template) is
+    added only when the parser could not tell the template and has no window for section 二.
+    """
+    text = document.text
+    pieces = [(span.start, span.end) for name in ("metadata", "metadata_tail") if (span := parsed.sections.get(name))]
+    if parsed.template is None and "active_disclosure" not in parsed.sections:
+        active = keyword_window(text, "active_disclosure")
+        if active:
+            pieces.append((active[0], min(active[1], active[0] + TEMPLATE_CHARS)))
+    merged = _merge(p for p in pieces if 0 <= p[0] < p[1] <= len(text))
+    joined = SectionText.SEPARATOR.join(text[a:b] for a, b in merged)
+    return SectionText("metadata", joined, tuple(merged), "parser_span")
+
+
+def _merge(pieces: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(pieces):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def _metadata_text(document: Document, head: tuple[int, int], origin: str) -> SectionText:
@@ -68,12 +114,7 @@ def _metadata_text(document: Document, head: tuple[int, int], origin: str) -> Se
     if active:
         pieces.append((active[0], min(active[1], active[0] + TEMPLATE_CHARS)))
     pieces.append((max(0, len(text) - TAIL_CHARS), len(text)))
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(pieces):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
+    merged = _merge(pieces)
     joined = SectionText.SEPARATOR.join(text[a:b] for a, b in merged)
     return SectionText("metadata", joined, tuple(merged), origin)  # type: ignore[arg-type]
 

@@ -7,17 +7,30 @@ table cell by position. That split by position is what keeps neighbouring
 cells apart when OCR reads them as one token (``1,234.561,100.00``, ``00``).
 A token that still cannot be one cell is flagged with a low confidence.
 
-The engine is created once per process (``engine()``).
+Only the pages that carry the statistics tables are read whole. A page without a
+ruled table is skimmed (``Skim``): the text detector alone finds its lines, and
+only the lines the parser can use are recognised -- headings, the title, the
+signature and date (lines shorter than the running prose), the top of the first
+page (title, preface with the statistics period) and the bottom of the last. A
+page whose detected lines look like a table (many narrow boxes) is read whole
+even when no rules show. Recognition is 90% of the cost of OCR; detection at half
+resolution finds the same lines for a fraction of it.
+
+The engine is created once per process (``engine()``), with one onnxruntime thread
+per session (``EXTRACTOR_OCR_THREADS``): on a busy machine, or with one worker per
+core, more threads cost more CPU than they save time. The angle classifier is off:
+pages are straightened first.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from dataclasses import dataclass
 from typing import Any
 
-from extractor.errors import MissingDependencyError
+from extractor.errors import ConfigError, MissingDependencyError
 from extractor.load._grid import Grid, GridCell, Segment, build_grids
 from extractor.load._layout import (
     Glyph,
@@ -38,8 +51,34 @@ H_RULE_PT = 25.0  # a horizontal rule is at least this long (points): longer tha
 V_RULE_PT = 18.0  # a vertical rule spans at least one table row
 MAX_SKEW = 5.0  # degrees searched when straightening the page
 
+SKIM_DET_SCALE = 0.5  # a skimmed page's lines are detected on the image at this scale
+SHORT_LINE = 0.7  # a line narrower than this share of the text's width is not running prose: read it
+FIRST_PAGE_TOP = 0.45  # on the first page, the lines above this share of its height are read (title, preface)
+LAST_PAGE_BOTTOM = 0.7  # on the last page, the lines below this share of its height are read (signature)
+NARROW_BOX = 0.1  # a detected box narrower than this share of the page is a table cell's worth of text
+TABLE_BOXES = 8  # this many narrow boxes on a page without rules: a table all the same, read whole
+THREADS_ENV = "EXTRACTOR_OCR_THREADS"
+
 _engine: Any = None
 _engine_lock = threading.Lock()
+
+
+@dataclass(frozen=True, slots=True)
+class Skim:
+    """Where a page sits in its document, for reading a page without tables only as far as needed."""
+
+    first: bool
+    last: bool
+
+
+def ocr_threads() -> int:
+    """onnxruntime threads per session: ``EXTRACTOR_OCR_THREADS``, default 1."""
+    raw = os.environ.get(THREADS_ENV, "").strip()
+    if not raw:
+        return 1
+    if not raw.isdigit() or int(raw) < 1:
+        raise ConfigError(f"{THREADS_ENV}={raw!r}: give a whole number of threads, 1 or more")
+    return int(raw)
 
 
 def engine() -> Any:
@@ -51,7 +90,8 @@ def engine() -> Any:
                 from rapidocr_onnxruntime import RapidOCR
             except ImportError as exc:
                 raise MissingDependencyError("OCR of scanned pages and images", "rapidocr_onnxruntime") from exc
-            _engine = RapidOCR()
+            threads = ocr_threads()
+            _engine = RapidOCR(use_cls=False, intra_op_num_threads=threads, inter_op_num_threads=1)
         return _engine
 
 
@@ -76,13 +116,16 @@ class OcrLine:
 # ---------------------------------------------------------------- the page
 
 
-def ocr_layout(image: Any, number: int, width: float, height: float, scale: float) -> PageLayout:
+def ocr_layout(
+    image: Any, number: int, width: float, height: float, scale: float, skim: Skim | None = None
+) -> PageLayout:
     """Blocks of a page image, with boxes in page units.
 
     ``scale``: image pixels per page unit (a PDF page rendered at 72 * scale dpi; 1.0 for a bare
-    image, whose unit is the pixel).
+    image, whose unit is the pixel). ``skim``: a page of a longer document, read only as far as the
+    parser needs when it shows no table (None: read every line).
     """
-    layout = _ocr(image, number, width, height, scale, (0.0, 0.0), only_tables=False)
+    layout = _ocr(image, number, width, height, scale, (0.0, 0.0), only_tables=False, skim=skim)
     return layout if layout is not None else PageLayout(number, width, height, [], ocr=True, scanned=True)
 
 
@@ -102,6 +145,7 @@ def _ocr(
     scale: float,
     offset: tuple[float, float],
     only_tables: bool,
+    skim: Skim | None = None,
 ) -> PageLayout | None:
     gray = _to_gray(image)
     px = scale if scale != 1.0 else image_scale(gray.shape[1])  # pixels per point, for tolerances
@@ -112,7 +156,9 @@ def _ocr(
     grids = build_grids(h_rules, v_rules, tol=2.5 * px, min_size=4.0 * px, bridge=8.0 * px)
     if only_tables and not grids:
         return None
-    lines = recognize(gray)
+    lines = skim_lines(gray, skim) if skim is not None and not grids else None
+    if lines is None:
+        lines = recognize(gray)
     kept = [line.glyphs for line in lines if line.confidence >= TEXT_LINE_SCORE or _in_grid(line, grids)]
     outside = place_glyphs(kept, grids)
     if grids:
@@ -264,12 +310,51 @@ def recognize(gray: Any) -> list[OcrLine]:
     """
     cv2 = _cv2()
     bgr = cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR)
-    result, _ = engine()(bgr, text_score=MIN_TEXT_SCORE)
+    result, _ = engine()(bgr, use_cls=False, text_score=MIN_TEXT_SCORE)
     lines = []
     for item in result or ():
         text = str(item[1]).translate(_FULLWIDTH_DIGITS)
         if text.strip():
             box, score = _bounds(item[0]), float(item[2])
+            lines.append(OcrLine(text, box, score, _spread(text, box, score)))
+    return lines
+
+
+def skim_lines(gray: Any, skim: Skim) -> list[OcrLine] | None:
+    """The lines of a page without rules that the parser needs, or None when it looks like a table.
+
+    Detection runs alone on the page at ``SKIM_DET_SCALE``; the chosen boxes are cut from the full
+    image and recognised in one batch.
+    """
+    import numpy as np
+
+    cv2 = _cv2()
+    small = cv2.resize(gray, None, fx=SKIM_DET_SCALE, fy=SKIM_DET_SCALE, interpolation=cv2.INTER_AREA)
+    found, _ = engine()(cv2.cvtColor(small, cv2.COLOR_GRAY2BGR), use_cls=False, use_rec=False)
+    polygons = [np.asarray(points, dtype=np.float32) / SKIM_DET_SCALE for points in found or ()]
+    if not polygons:
+        return []
+    height, width = gray.shape
+    boxes = [_bounds(points) for points in polygons]
+    if sum(1 for b in boxes if b[2] - b[0] < NARROW_BOX * width) >= TABLE_BOXES:
+        return None
+    column = max(b[2] for b in boxes) - min(b[0] for b in boxes)  # the width the running text spans
+    chosen = [
+        points
+        for points, box in zip(polygons, boxes, strict=True)
+        if box[2] - box[0] < SHORT_LINE * column
+        or (skim.first and box[1] < FIRST_PAGE_TOP * height)
+        or (skim.last and box[3] > LAST_PAGE_BOTTOM * height)
+    ]
+    if not chosen:
+        return []
+    bgr = cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR)
+    readings, _ = engine().text_rec(engine().get_crop_img_list(bgr, chosen))
+    lines = []
+    for points, reading in zip(chosen, readings, strict=True):
+        text, score = str(reading[0]).translate(_FULLWIDTH_DIGITS), float(reading[1])
+        if text.strip() and score >= MIN_TEXT_SCORE:
+            box = _bounds(points)
             lines.append(OcrLine(text, box, score, _spread(text, box, score)))
     return lines
 

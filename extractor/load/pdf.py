@@ -11,6 +11,7 @@ meaning -- is rendered and OCR'd; only such pages pay for OCR.
 from __future__ import annotations
 
 import logging
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -37,12 +38,36 @@ MIN_PICTURE_SHARE = 0.04  # a picture covering this share of a text page may be 
 TEXT_OVER_PICTURE = 20  # this many characters over a picture: a scan under an OCR text layer
 
 
+# Optional companions PyMuPDF imports when they are installed (PyMuPDF 2.x depends on both): a page-layout
+# model that starts onnxruntime sessions, and pymupdf4llm. We use neither, and they cost more CPU than
+# reading a whole report. PyMuPDF imports each inside ``try/except ImportError``, so a ``None`` entry in
+# ``sys.modules`` while PyMuPDF itself is imported keeps them out; the entries are removed afterwards,
+# so code that imports them on purpose still can.
+PYMUPDF_EXTRAS = ("pymupdf.layout", "pymupdf4llm")
+
+
 def _pymupdf() -> Any:
+    """PyMuPDF, imported without its layout model and pymupdf4llm (see ``PYMUPDF_EXTRAS``)."""
+    module = sys.modules.get("pymupdf")
+    if module is not None:
+        return module
+    blocked = [name for name in PYMUPDF_EXTRAS if name not in sys.modules]
+    for name in blocked:
+        sys.modules[name] = None  # type: ignore[assignment]
     try:
         import pymupdf
     except ImportError as exc:  # pragma: no cover - pymupdf is a core dependency
         raise MissingDependencyError("Reading PDF files", "pymupdf") from exc
+    finally:
+        for name in blocked:
+            if sys.modules.get(name, False) is None:
+                del sys.modules[name]
     return pymupdf
+
+
+def pymupdf_module() -> Any:
+    """PyMuPDF for other modules (review renders pages): the same lean import as the loader's."""
+    return _pymupdf()
 
 
 def open_pdf(path: Path, data: bytes) -> Any:
@@ -304,9 +329,11 @@ def render_gray(page: Any, dpi: int = OCR_DPI, clip: Any = None) -> Any:
 
 
 def ocr_page(page: Any) -> PageLayout:
-    from extractor.load.ocr import ocr_layout
+    """OCR of a page without a usable text layer; a page without tables is only skimmed (see ``ocr.Skim``)."""
+    from extractor.load.ocr import Skim, ocr_layout
 
     image = render_gray(page)
     scale = OCR_DPI / 72.0
     rect = page.rect
-    return ocr_layout(image, page.number + 1, rect.width, rect.height, scale)
+    skim = Skim(first=page.number == 0, last=page.number == page.parent.page_count - 1)
+    return ocr_layout(image, page.number + 1, rect.width, rect.height, scale, skim)

@@ -168,16 +168,50 @@ def _record_sections(
     review_span: tuple[int, int] | None,
     norm: str,
 ) -> None:
+    """Where each section's text is (for the LLM), as windows that never overlap: no character is sent twice.
+
+    A table's window reaches a little before its first row label (its heading and column headers) and after
+    its last (that row's numbers). Where two windows would meet, they part at the later section's heading,
+    or else halfway between the last row of the one and the first row of the other; the earlier keeps all
+    its rows (rows of one section found among another's lose their window). The metadata is the head of
+    the document up to the first table and the tail after the last.
+    """
+    length = len(norm)
+    headings = find_sections(norm).starts
+    # (name, window start, first row start, last row end, window end)
+    windows: list[tuple[str, int, int, int, int]] = []
     if active_anchors:
-        start = min(a.start for a in active_anchors)
-        end = max(a.end for a in active_anchors) + 200
-        outcome.sections["active_disclosure"] = Span(max(0, start - 300), min(len(norm), end))
+        first, last = min(a.start for a in active_anchors), max(a.end for a in active_anchors)
+        windows.append(("active_disclosure", max(0, first - SECTION_LEAD), first, last, min(length, last + 200)))
     if app_anchors:
-        outcome.sections["applications"] = Span(
-            max(0, app_anchors[0].start - 400), min(len(norm), app_anchors[-1].end + 300)
-        )
+        first, last = app_anchors[0].start, app_anchors[-1].end
+        windows.append(("applications", max(0, first - 400), first, last, min(length, last + 300)))
     if review_span:
-        outcome.sections["reviews_and_lawsuits"] = Span(*review_span)
-    outcome.sections["metadata"] = Span(0, min(len(norm), 1500))
-    if len(norm) > 3000:
-        outcome.sections["metadata_tail"] = Span(max(0, len(norm) - 600), len(norm))
+        windows.append(("reviews_and_lawsuits", review_span[0], review_span[0], review_span[1], review_span[1]))
+    windows.sort(key=lambda w: w[2])
+    spans: list[tuple[str, int, int]] = []
+    for name, start, first, _last, end in windows:
+        if spans and start < spans[-1][2]:
+            previous, previous_start, _ = spans[-1]
+            previous_last = next(w[3] for w in windows if w[0] == previous)
+            heading = headings.get(name)
+            cut = heading if heading is not None and previous_last <= heading <= first else (previous_last + first) // 2
+            cut = max(cut, previous_start, min(previous_last, spans[-1][2]))  # the earlier keeps all its rows
+            spans[-1] = (previous, previous_start, cut)
+            start = max(start, cut)
+        if end > start:
+            spans.append((name, start, end))
+    for name, start, end in spans:
+        if end > start:
+            outcome.sections[name] = Span(start, end)
+    head_end = min(length, METADATA_HEAD, spans[0][1] if spans else length)
+    if head_end > 0:
+        outcome.sections["metadata"] = Span(0, head_end)
+    tail_start = max(length - METADATA_TAIL, spans[-1][2] if spans else head_end, head_end)
+    if tail_start < length:
+        outcome.sections["metadata_tail"] = Span(tail_start, length)
+
+
+SECTION_LEAD = 300  # characters before section 二's first row: its heading and column headers
+METADATA_HEAD = 1500  # characters of the document's head sent for the metadata, at most
+METADATA_TAIL = 600  # characters of its end (the signature), at most

@@ -175,7 +175,8 @@ def tokenize(norm: str, start: int, end: int, line: Line | None = None, cell_ind
             before = segment[max(0, pos - 2) : pos]
             is_ordinal = before.endswith("第")
             if not (is_enum or is_date or is_ordinal):
-                negative = prev == "-" and (pos < 2 or segment[pos - 2] in " \t|\n")
+                # a minus sign after a space, or glued to the digits of the cell before (``22-2``)
+                negative = prev == "-" and (pos < 2 or segment[pos - 2] in " \t|\n" or segment[pos - 2].isdigit())
                 flush_text(pos - 1 if negative else pos)
                 unit_match = _UNIT_RE.match(segment, match.end())
                 unit = unit_match.group(1) if unit_match else None

@@ -53,6 +53,11 @@ class CellReading:
 
 def _cells_from(reading: Reading, structured: bool, keys: list[str]) -> dict[str, CellReading]:
     out: dict[str, CellReading] = {}
+    # a run of digits cut into one digit per cell is read as printed; a cut that puts several
+    # digits into one cell is a choice (the identities made it), so a person confirms it
+    chosen_cuts = {
+        id(p.token) for p in reading.pieces if p.token is not None and p.part is not None and p.part[1] - p.part[0] > 1
+    }
     for index, (key, piece) in enumerate(zip(keys, reading.pieces, strict=True)):
         if piece.token is None:
             out[key] = CellReading(
@@ -73,6 +78,8 @@ def _cells_from(reading: Reading, structured: bool, keys: list[str]) -> dict[str
         cell = CellReading(piece.value, confidence, start, end, token)
         if token.misread:
             cell.review = f"OCR read {token.text!r} as a look-alike character in a number cell"
+        elif id(token) in chosen_cuts:
+            cell.review = f"cells ran together ({token.text}): this cut of the digits is chosen, not printed"
         if index in reading.inserted:
             cell.review = "the text lost a cell of this row; this value's column is not certain"
             cell.confidence = min(cell.confidence, CONF_RESTORED)
@@ -159,9 +166,8 @@ def _solve(
     joint = surviving(options, len(APPLICANT_COLUMNS), complete) if options else None
     if joint is not None and all(joint[row] for row in options):
         pools = {row: sorted(readings, key=lambda r: r.cost) for row, readings in joint.items()}
-        chosen, score = _descend({row: pool[0] for row, pool in pools.items()}, pools)
-        if score[0] == 0:
-            alternatives: dict[str, dict[str, list[Value]]] = {}
+        chosen, alternatives = _solve_locally(pools)
+        if _score(chosen)[0] == 0:
             for row, pool in pools.items():
                 for reading in pool:
                     for col, old, new in zip(APPLICANT_COLUMNS, chosen[row].values, reading.values, strict=True):
@@ -272,20 +278,43 @@ def read_active(
                     cell.review = f"OCR read this cell with confidence {conf:.2f}"
                 values[field_key] = cell
         else:
-            for index, field_key in enumerate(fields):
-                found = tokens[index] if index < len(tokens) else None
-                value = found.value if found is not None and found.kind == "num" else None
-                values[field_key] = CellReading(
-                    value,
-                    CONF_AMBIGUOUS if found else CONF_MISSING,
-                    found.start if found else None,
-                    found.end if found else None,
-                    found,
-                    review=f"row printed {len(tokens)} value(s) where the template has {len(fields)}",
-                )
+            values = _split_active(tokens, list(fields))
+        if not row.structured and values:
+            # section 二 has no identity: a value is pinned only by standing on its label's line
+            label_line = reader.line_at(anchor.start)
+            for cell in values.values():
+                if cell.token is not None and cell.token.line is not label_line and cell.review is None:
+                    cell.review = "number not on its label's line: bound to the label by order only"
+                    cell.confidence = min(cell.confidence, 0.8)
         _apply_units(anchor.key, values, norm, region)
         out[anchor.key] = values
     return out
+
+
+def _split_active(tokens: list[Token], fields: list[str]) -> dict[str, CellReading]:
+    """A section 二 row whose cells ran together (``规章0226``): every split of its digit runs.
+
+    Section 二 has no identities: a run with one reading is read (flagged when a cell of it
+    holds more than one digit), a run with several is flagged with the others as alternatives.
+    """
+    readings = candidates(tokens, len(fields), lambda values: True, allow_insert=False) if tokens else []
+    if not readings:
+        return {
+            field_key: CellReading(
+                None, CONF_MISSING, review=f"row printed {len(tokens)} value(s) where the template has {len(fields)}"
+            )
+            for field_key in fields
+        }
+    best = readings[0]
+    cells = _cells_from(best, False, fields)
+    for other in readings[1:]:
+        for field_key, old, new in zip(fields, best.values, other.values, strict=True):
+            cell = cells[field_key]
+            if old != new and new not in cell.alternatives:
+                cell.alternatives.append(new)
+                cell.review = cell.review or f"the run of digits splits {len(readings)} ways into this row's cells"
+                cell.confidence = min(cell.confidence, CONF_AMBIGUOUS)
+    return cells
 
 
 def _apply_units(item: str, values: dict[str, CellReading], norm: str, region: tuple[int, int]) -> None:

@@ -221,8 +221,9 @@ def render_page(document: str, page: int, box: list[float] | None, zoom_to: list
     path = Path(document)
     if path.suffix.lower() in IMAGE_SUFFIXES:
         return _render_image(path, page, box, zoom_to)
-    import pymupdf
+    from extractor.load.pdf import pymupdf_module
 
+    pymupdf = pymupdf_module()
     with pymupdf.open(path) as doc:
         if page < 1 or page > doc.page_count:
             raise ReviewError(f"{path}: no page {page}")
