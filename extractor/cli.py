@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,7 @@ from extractor.errors import ExtractorError
 EXIT_OK = 0
 EXIT_FAILED = 1  # some input could not be extracted / eval found silent errors
 EXIT_USAGE = 2
+MIN_WORKER_MB = 300  # a worker with the loaders imported holds about 150 MB
 
 
 def _dump(data: Any) -> str:
@@ -25,71 +26,83 @@ def _progress(message: str) -> None:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
+    from extractor.batch import BatchLimits, BatchProgress, Counts, collect_inputs, default_jobs, prepare_out, run_batch
+    from extractor.load import LoadLimits
     from extractor.pipeline import ExtractOptions
 
     options = ExtractOptions(llm=args.llm, cache_dir=args.cache_dir, second_readers=not args.no_second_readers)
-    paths: list[Path] = []
-    for raw in args.paths:
-        path = Path(raw)
-        paths.extend(sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path])
-    if len(paths) > 1 and args.out is None:
-        print("extractor extract: several inputs need --out DIR (one JSON file per input)", file=sys.stderr)
+    limits = BatchLimits(
+        timeout_s=args.timeout,
+        memory_mb=args.memory_mb,
+        load=LoadLimits(
+            max_pages=args.max_pages,
+            max_pixels=int(args.max_megapixels * 1_000_000),
+            max_unpacked_mb=args.max_unpacked_mb,
+        ),
+    )
+    if 0 < args.memory_mb < MIN_WORKER_MB:
+        print(f"extractor extract: --memory-mb must be 0 (no limit) or at least {MIN_WORKER_MB}", file=sys.stderr)
         return EXIT_USAGE
-    if args.out is not None:
-        args.out.mkdir(parents=True, exist_ok=True)
-        batch = len(paths) > 1
-        if args.resume:
-            done = [p for p in paths if _is_done(p, args.out)]
-            if done:
-                _progress(f"resuming: {len(done)} of {len(paths)} input(s) already have a result in {args.out}")
-            paths = [p for p in paths if p not in done]
-    failures = 0
-    for index, (path, outcome) in enumerate(_run_batch(paths, options, args.jobs), 1):
-        if isinstance(outcome, str):
-            failures += 1
-            print(f"error: {outcome}", file=sys.stderr)
-            continue
-        if args.out is None:
-            print(_dump(outcome))
-        else:
-            target = args.out / f"{path.stem}.json"
-            temporary = target.with_suffix(".json.part")  # a stopped run never leaves half a result
-            temporary.write_text(_dump(outcome) + "\n", encoding="utf-8")
-            temporary.replace(target)
-            if batch or args.verbose:
-                flagged = len(outcome["review"])
-                _progress(f"[{index}/{len(paths)}] {path.name}: {flagged} field(s) to review -> {target}")
-    return EXIT_FAILED if failures else EXIT_OK
-
-
-def _is_done(path: Path, out: Path) -> bool:
-    target = out / f"{path.stem}.json"
-    return target.exists() and target.stat().st_mtime >= path.stat().st_mtime
-
-
-def _extract_one(path: Path, options: Any) -> dict[str, Any] | str:
-    """One document to its result JSON, or the line that says why it failed. Runs in worker processes."""
-    from extractor.pipeline import extract_path
-
+    inputs = collect_inputs(args.paths, args.include or [], args.exclude or [])
+    if args.verbose:
+        for path, reason in inputs.skipped:
+            _progress(f"skipped {path}: {reason}")
+    if args.out is None:
+        if len(args.paths) > 1 or len(inputs.documents) != 1 or any(Path(raw).is_dir() for raw in args.paths):
+            print(
+                "extractor extract: several inputs (or a folder) need --out DIR (one JSON file per input)",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        return _extract_to_stdout(inputs.documents[0], options, limits)
+    problem = prepare_out(args.out)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return EXIT_FAILED
+    jobs = args.jobs if args.jobs is not None else default_jobs(limits.memory_mb)
+    counts = Counts(total=len(inputs.documents), skipped=len(inputs.skipped))
+    progress = BatchProgress(counts.total, quiet=args.quiet, verbose=args.verbose)
     try:
-        return extract_path(path, options).to_json()
-    except ExtractorError as exc:
-        return str(exc)
-    except Exception as exc:  # an internal defect on one file must not stop the batch
-        return f"{path}: internal error while extracting ({type(exc).__name__}: {exc})"
+        if args.engine == "ray":
+            from extractor.batch_ray import run_batch_ray
+
+            run_batch_ray(inputs.documents, args.out, options, limits, args.resume, progress, counts)
+        else:
+            run_batch(inputs.documents, args.out, options, jobs, limits, args.resume, progress, counts)
+    finally:
+        progress.close(counts)
+    if not inputs.documents and not args.quiet:
+        _progress(f"extractor extract: no documents in {', '.join(args.paths)}")
+    return EXIT_FAILED if counts.failed or not inputs.documents else EXIT_OK
 
 
-def _run_batch(paths: list[Path], options: Any, jobs: int) -> Iterator[tuple[Path, dict[str, Any] | str]]:
-    if jobs <= 1 or len(paths) <= 1:
-        for path in paths:
-            yield path, _extract_one(path, options)
-        return
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+def _extract_to_stdout(path: Path, options: Any, limits: Any) -> int:
+    from extractor.batch import extract_one, print_error
 
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = {pool.submit(_extract_one, path, options): path for path in paths}
-        for future in as_completed(futures):
-            yield futures[future], future.result()
+    outcome = extract_one(path, options, limits)
+    if outcome.result is None:
+        print_error(outcome.error or f"{path}: failed")
+        return EXIT_FAILED
+    print(_dump(outcome.result))
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from extractor.export import export
+
+    warnings: list[str] = []
+
+    def warn(message: str) -> None:
+        warnings.append(message)
+        print(f"error: {message}", file=sys.stderr)
+
+    stats = export(args.out_dir, args.format, args.output, long=args.long, chinese=args.chinese_headers, warn=warn)
+    if args.output is not None:
+        _progress(f"{stats.reports} report(s), {stats.rows} row(s) -> {args.output}")
+    if not stats.reports and not warnings:
+        print(f"extractor export: no results in {args.out_dir}", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_FAILED if warnings else EXIT_OK
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -155,15 +168,75 @@ def build_parser() -> argparse.ArgumentParser:
         description="Extract each input to DIR/<stem>.json (or print the JSON for a single input). "
         "Exit status 1 when any input failed; each failure is one line on stderr.",
     )
-    extract.add_argument("paths", nargs="+", metavar="PATH", help="report files (or directories of them)")
-    extract.add_argument("--out", type=Path, metavar="DIR", help="write DIR/<input stem>.json per input")
+    extract.add_argument("paths", nargs="+", metavar="PATH", help="report files, or folders (read recursively)")
     extract.add_argument(
-        "--resume", action="store_true", help="with --out: skip inputs whose result is already there and newer"
+        "--out", type=Path, metavar="DIR", help="write DIR/<input stem>.json per input and DIR/manifest.jsonl"
     )
-    extract.add_argument("-j", "--jobs", type=int, default=1, metavar="N", help="extract N documents at once")
+    extract.add_argument(
+        "--resume",
+        action="store_true",
+        help="with --out: skip inputs whose result is valid and made from the same content, tool version and settings",
+    )
+    extract.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="extract N documents at once (default: one per core, as many as memory allows)",
+    )
+    extract.add_argument("--include", action="append", metavar="GLOB", help="in folders, only files matching GLOB")
+    extract.add_argument("--exclude", action="append", metavar="GLOB", help="in folders, leave out files matching GLOB")
+    limits = extract.add_argument_group("limits (a document over one fails alone, with one line)")
+    limits.add_argument(
+        "--timeout",
+        type=_positive_float,
+        default=600.0,
+        metavar="S",
+        help="seconds of wall-clock time per document (default 600)",
+    )
+    limits.add_argument(
+        "--memory-mb",
+        type=int,
+        default=1536,
+        metavar="MB",
+        help="resident memory of each worker process (default 1536; 0: no limit)",
+    )
+    limits.add_argument("--max-pages", type=int, default=300, metavar="N", help="pages per document (default 300)")
+    limits.add_argument(
+        "--max-megapixels",
+        type=_positive_float,
+        default=80.0,
+        metavar="N",
+        help="pixels of an image or of a PDF page rendered for OCR, in millions (default 80)",
+    )
+    limits.add_argument(
+        "--max-unpacked-mb", type=int, default=256, metavar="MB", help="what a Word file may unpack to (default 256)"
+    )
+    extract.add_argument(
+        "--engine",
+        choices=["local", "ray"],
+        default="local",
+        help="local worker processes (default) or Ray tasks (pip install '.[ray]')",
+    )
     _llm_options(extract)
-    extract.add_argument("-v", "--verbose", action="store_true", help="print progress to stderr")
+    extract.add_argument("-q", "--quiet", action="store_true", help="print only errors, one line each")
+    extract.add_argument("-v", "--verbose", action="store_true", help="also list skipped files and unchanged results")
     extract.set_defaults(func=cmd_extract)
+
+    exporter = sub.add_parser(
+        "export",
+        help="a batch's results as one table (CSV, JSON Lines, Parquet, Excel)",
+        description="One row per report (file, every field under its dotted key, fields in review, failed "
+        "checks), or with --long one row per field (value, in review, reason, page). CSV and JSON Lines go to "
+        "stdout without -o. Parquet needs pip install '.[parquet]', Excel '.[xlsx]'.",
+    )
+    exporter.add_argument("out_dir", type=Path, metavar="OUT", help="the --out folder of `extractor extract`")
+    exporter.add_argument("--format", choices=["csv", "jsonl", "parquet", "xlsx"], default="csv")
+    exporter.add_argument("--long", action="store_true", help="one row per field instead of one per report")
+    exporter.add_argument("--chinese-headers", action="store_true", help="column headers in Chinese")
+    exporter.add_argument("-o", "--output", type=Path, metavar="FILE", help="write FILE (required for parquet, xlsx)")
+    exporter.set_defaults(func=cmd_export)
 
     evaluate = sub.add_parser(
         "eval",
@@ -200,6 +273,16 @@ def build_parser() -> argparse.ArgumentParser:
     else:
         add_review_commands(sub)
     return parser
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0, not {text}")
+    return value
 
 
 def _llm_options(parser: argparse.ArgumentParser) -> None:

@@ -45,3 +45,7 @@ class MissingDependencyError(ExtractorError):
 
 class ConfigError(ExtractorError):
     pass
+
+
+class LimitExceededError(DocumentLoadError):
+    """The document is over a cap (pages, pixels, unpacked size, memory, time): it fails alone."""

@@ -51,8 +51,14 @@ def extract_document(document: Document, options: ExtractOptions, path: Path | N
     if options.second_readers:
         from extractor.parse.prose import second_read
 
-        return second_read(document, fields, review_reasons, usage, validate)
-    return validate(document.source, fields, review_reasons, usage)
+        result = second_read(document, fields, review_reasons, usage, validate)
+    else:
+        result = validate(document.source, fields, review_reasons, usage)
+    llm_errors = [f"llm: {error}" for error in (usage.get("llm") or {}).get("errors", [])]  # type: ignore[attr-defined]
+    if llm_errors:  # the rule parser's reading stands; the result says what the LLM could not do
+        result.errors.extend(llm_errors)
+        result.status = Status.PARTIAL
+    return result
 
 
 def _check_text_layer(

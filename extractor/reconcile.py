@@ -213,9 +213,16 @@ def run_llm(
         from extractor.llm.adapter import InstructorLanguageModel
 
         model = InstructorLanguageModel(settings)
-    budget = DocumentBudget(settings.max_calls_per_document, settings.max_tokens_per_document)
+    budget = DocumentBudget(
+        settings.max_calls_per_document, settings.max_tokens_per_document, settings.max_seconds_per_document
+    )
     cache = AnswerCache(cache_dir if cache_dir is not None else DEFAULT_CACHE_DIR) if use_cache else None
-    reading = read_sections(document, parsed, sections, model, settings, cache, budget)
+    try:
+        reading = read_sections(document, parsed, sections, model, settings, cache, budget)
+    except Exception as exc:  # whatever the LLM side does, the rule parser's reading stands
+        reading = LLMReading(
+            errors=[f"LLM step failed, the rule parser's reading is kept ({type(exc).__name__}: {exc})"]
+        )
     outcome = reconcile(parsed, reading.fields, reading.rejected)
     summary.update(_usage(model.name, reading, budget, outcome.rejected))
     outcome.usage = {"llm": summary}
@@ -244,7 +251,13 @@ def _usage(
         "completion_tokens": budget.completion_tokens,
         "total_tokens": budget.tokens,
         "cache_hits": sum(1 for response in reading.responses.values() if response.cached),
-        "budget": {"max_calls": budget.max_calls, "max_tokens": budget.max_tokens, "exhausted": budget.exhausted()},
+        "sent_tokens": budget.sent_tokens,
+        "budget": {
+            "max_calls": budget.max_calls,
+            "max_tokens": budget.max_tokens,
+            "max_seconds": budget.max_seconds,
+            "exhausted": budget.exhausted(),
+        },
         "sections": sections,
         "accepted": sorted(set(reading.fields) - {value.key for value in rejected}),
         "rejected": [value.to_json() for value in rejected],

@@ -64,7 +64,7 @@ def test_missing_empty_and_non_report_files_fail_alone_and_say_why(tmp_path: Pat
     assert any(str(empty) in line and "empty" in line for line in errors)
     assert any(str(prose) in line and "no statistics table" in line for line in errors)
     assert any(str(missing) in line and "no such file" in line for line in errors)
-    assert sorted(p.name for p in out.iterdir()) == ["jinchang_2022_report.json"]  # the good one is still written
+    assert sorted(p.name for p in out.iterdir()) == ["jinchang_2022_report.json", "manifest.jsonl"]  # the good one
 
 
 def test_unsupported_file_type_names_the_file(tmp_path: Path) -> None:
@@ -108,10 +108,11 @@ def test_a_batch_resumes_and_runs_in_parallel(tmp_path: Path) -> None:
     out = tmp_path / "out"
     first = run("extract", str(inputs), "--out", str(out), "--jobs", "2")
     assert first.returncode == 0, first.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["a.json", "b.json", "c.json"]
+    assert sorted(p.name for p in out.iterdir()) == ["a.json", "b.json", "c.json", "manifest.jsonl"]
     assert "[3/3]" in first.stderr
     (out / "b.json").unlink()
     second = run("extract", str(inputs), "--out", str(out), "--resume")
     assert second.returncode == 0
-    assert "resuming: 2 of 3" in second.stderr and "b.txt" in second.stderr and "a.txt" not in second.stderr
+    assert "1 extracted" in second.stderr and "2 unchanged" in second.stderr
+    assert "b.txt" in second.stderr and "a.txt" not in second.stderr
     assert (out / "b.json").exists()

@@ -127,7 +127,7 @@ def test_429_and_503_are_retried_with_backoff(server: FakeChatServer) -> None:
 def test_timeouts_give_up_after_the_transport_retries(server: FakeChatServer) -> None:
     for _ in range(SETTINGS.max_transport_retries + 1):
         server.enqueue(timeout=True)
-    reading = _read(server)
+    reading = _read(server, SETTINGS.model_copy(update={"down_after_failures": 10}))
     response = reading.responses[REVIEWS]
     assert response.status == "failed" and "Timeout" in (response.error or "")
     assert len(server.requests) == SETTINGS.max_transport_retries + 1
@@ -139,13 +139,19 @@ def test_a_client_error_is_not_retried(server: FakeChatServer) -> None:
     assert reading.responses[REVIEWS].status == "failed" and len(server.requests) == 1
 
 
-def test_the_document_budget_stops_re_asks(server: FakeChatServer) -> None:
+def test_the_document_budget_counts_what_is_sent_and_stops_re_asks(server: FakeChatServer) -> None:
+    probe = FakeChatServer().enqueue(GOOD)
+    one_call = DocumentBudget(max_calls=100, max_tokens=10**9)
+    _read(probe, budget=one_call)
+    # the server claims 120 prompt tokens; the request's body is counted, not the claim
+    assert one_call.sent_tokens > one_call.prompt_tokens == 120
     wrong = json.loads(json.dumps(GOOD))
     wrong["reconsideration"]["upheld"] = 5
     server.enqueue(wrong).enqueue(wrong).enqueue(wrong)
-    budget = DocumentBudget(max_calls=100, max_tokens=200)  # one call costs 150
-    _read(server, budget=budget)
-    assert len(server.requests) == 2 and budget.exhausted()
+    budget = DocumentBudget(max_calls=100, max_tokens=one_call.sent_tokens * 3 // 2)
+    reading = _read(server, budget=budget)
+    assert len(server.requests) == 1  # the re-ask (the first request and more) would pass the cap: not sent
+    assert "budget" in (reading.responses[REVIEWS].error or "")
 
 
 def test_the_authorization_header_carries_the_key(allow_model_requests: None) -> None:

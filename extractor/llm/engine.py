@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from extractor.document import Document
 from extractor.llm.cache import AnswerCache, cache_key
 from extractor.llm.grounding import TEMPLATE_MARKERS, Grounder, normalise
-from extractor.llm.prompts import build_messages, output_tokens, prompt_id
+from extractor.llm.prompts import CLOSE, OPEN, build_messages, output_tokens, prompt_id
 from extractor.llm.schemas import application_rows_for, response_model, schema_hash
 from extractor.llm.sections import section_text
 from extractor.llm.settings import LLMSettings
@@ -40,6 +40,16 @@ def guess_template(text: str) -> TemplateName | None:
     return hits[0] if len(hits) == 1 else None
 
 
+def without_delimiters(text: str) -> str:
+    """The text with every copy of the prompt's document delimiters removed, until none is left.
+
+    One pass is not enough: ``DOCUDOCUMENT>>>MENT>>>`` becomes ``DOCUMENT>>>`` after it.
+    """
+    while OPEN in text or CLOSE in text:
+        text = text.replace(OPEN, "").replace(CLOSE, "")
+    return text
+
+
 def read_sections(
     document: Document,
     parsed: ParseOutcome,
@@ -50,7 +60,9 @@ def read_sections(
     budget: DocumentBudget | None = None,
 ) -> LLMReading:
     """Ask ``model`` for each section and keep the grounded values."""
-    budget = budget or DocumentBudget(settings.max_calls_per_document, settings.max_tokens_per_document)
+    budget = budget or DocumentBudget(
+        settings.max_calls_per_document, settings.max_tokens_per_document, settings.max_seconds_per_document
+    )
     template = parsed.template or guess_template(document.text)
     rows = application_rows_for(template, parsed.rows)
     reading = LLMReading()
@@ -68,13 +80,14 @@ def read_sections(
             if budget.exhausted():
                 reading.errors.append(
                     f"{section}: not asked, the document's LLM budget is spent "
-                    f"({budget.calls} calls, {budget.tokens} tokens)"
+                    f"({budget.calls} calls, {max(budget.tokens, budget.sent_tokens)} tokens, "
+                    f"{budget.max_seconds or 0:g} s)"
                 )
                 reading.responses[section] = SectionResponse(section, "failed", error="budget exhausted")
                 continue
             request = SectionRequest(
                 section=section,
-                messages=build_messages(section, template, rows, text.text),
+                messages=build_messages(section, template, rows, without_delimiters(text.text)),
                 response_model=answer_model,
                 context={"grounder": grounder},
                 prompt_version=pid,

@@ -23,6 +23,7 @@ LLMMode = Literal["json", "md_json", "json_schema", "tools"]
 
 ENV_PREFIX = "EXTRACTOR_LLM_"
 CONFIG_ENV = "EXTRACTOR_LLM_CONFIG"
+RUN_ID_ENV = "EXTRACTOR_RUN_ID"  # set by a batch: its workers share what they learn about the endpoint
 # environment variable (after the prefix) -> field
 ENV_FIELDS: dict[str, str] = {
     "BASE_URL": "base_url",
@@ -38,6 +39,11 @@ ENV_FIELDS: dict[str, str] = {
     "MAX_TOKENS": "max_tokens_per_document",
     "BACKOFF_INITIAL": "backoff_initial_s",
     "BACKOFF_MAX": "backoff_max_s",
+    "MAX_SECONDS": "max_seconds_per_document",
+    "RETRY_AFTER_MAX": "retry_after_max_s",
+    "DOWN_AFTER": "down_after_failures",
+    "MAX_ANSWER_BYTES": "max_answer_bytes",
+    "MAX_ANSWER_DEPTH": "max_answer_depth",
 }
 
 
@@ -64,6 +70,12 @@ class LLMSettings(BaseModel):
     max_tokens_per_document: int = Field(120_000, ge=1)  # prompt + completion, all calls of one document
     backoff_initial_s: float = Field(1.0, ge=0)
     backoff_max_s: float = Field(30.0, ge=0)
+    # a batch must never wait on the LLM: all calls of one document share this wall-clock budget
+    max_seconds_per_document: float = Field(180.0, gt=0)
+    retry_after_max_s: float = Field(60.0, ge=0)  # a longer Retry-After ends the section's retries
+    down_after_failures: int = Field(2, ge=1)  # connection failures in a row before the endpoint is down
+    max_answer_bytes: int = Field(262_144, gt=0)  # an answer is a few kB: a larger one is refused unread
+    max_answer_depth: int = Field(32, gt=0)  # nesting of brackets in an answer, checked before parsing
 
     def configured(self) -> bool:
         """True when there is an endpoint to call; without one there is no LLM and no network."""

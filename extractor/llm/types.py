@@ -8,6 +8,7 @@ as exceptions.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal, Protocol
@@ -59,23 +60,43 @@ class SectionText:
 
 @dataclass(slots=True)
 class DocumentBudget:
-    """Caps on one document's LLM use, shared by all its section requests."""
+    """Caps on one document's LLM use, shared by all its section requests.
+
+    Tokens are capped on what is sent (``sent_tokens``, counted by us from each
+    request's body) as well as on what the server reports; ``max_seconds`` is the
+    wall-clock time all of the document's calls may take together.
+    """
 
     max_calls: int
     max_tokens: int
+    max_seconds: float | None = None
     calls: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    sent_tokens: int = 0
+    started: float = field(default_factory=time.monotonic)
 
     @property
     def tokens(self) -> int:
         return self.prompt_tokens + self.completion_tokens
 
+    def time_left(self) -> float:
+        if self.max_seconds is None:
+            return float("inf")
+        return self.max_seconds - (time.monotonic() - self.started)
+
     def exhausted(self) -> bool:
-        return self.calls >= self.max_calls or self.tokens >= self.max_tokens
+        return (
+            self.calls >= self.max_calls
+            or max(self.tokens, self.sent_tokens + self.completion_tokens) >= self.max_tokens
+            or self.time_left() <= 0
+        )
 
     def charge_call(self) -> None:
         self.calls += 1
+
+    def charge_sent(self, tokens: int) -> None:
+        self.sent_tokens += tokens
 
     def charge_tokens(self, prompt: int, completion: int) -> None:
         self.prompt_tokens += prompt

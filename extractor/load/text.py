@@ -12,20 +12,52 @@ from pathlib import Path
 from extractor.document import Cell, Document, Line, Page
 from extractor.errors import EmptyDocumentError
 
-ENCODINGS = ("utf-8-sig", "gb18030", "utf-16")
+STRAY_SHARE = 0.001  # UTF-8 with at most this share of undecodable bytes is UTF-8 with stray bytes
 _MD_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _MD_RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
 
 
 def decode(path: Path, data: bytes) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    for encoding in ENCODINGS:
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("utf-8", errors="replace")
+    """The file's text. UTF-8 first; a stray byte does not turn UTF-8 into another encoding.
+
+    In order: a byte-order mark; strict UTF-8; UTF-16 without a mark (zeros on one side
+    of every other byte); UTF-8 with a few stray bytes (replaced); strict GB18030 (GBK,
+    GB2312); charset-normalizer's best guess (Big5 and the rest); UTF-8 with replacements.
+    """
+    for bom, encoding in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+        if data.startswith(bom):
+            return data.decode(encoding, errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    utf16 = bomless_utf16(data)
+    if utf16:
+        return data.decode(utf16, errors="replace")
+    lenient = data.decode("utf-8", errors="replace")
+    if lenient.count("\ufffd") <= max(2, STRAY_SHARE * len(data)):
+        return lenient
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    return str(best) if best is not None else lenient
+
+
+def bomless_utf16(data: bytes) -> str | None:
+    """``utf-16-le``/``-be`` when the zero bytes (of ASCII characters) sit on one side only."""
+    sample = data[:4096]
+    half = max(1, len(sample) // 2)
+    zeros_even, zeros_odd = sample[0::2].count(0), sample[1::2].count(0)
+    # a CJK character whose code ends in 00 (一 is U+4E00) puts a zero on the other side too
+    if zeros_odd > 0.01 * half and zeros_even * 3 <= zeros_odd:
+        return "utf-16-le"
+    if zeros_even > 0.01 * half and zeros_odd * 3 <= zeros_even:
+        return "utf-16-be"
+    return None
 
 
 def split_cells(text: str, start: int) -> list[Cell] | None:
