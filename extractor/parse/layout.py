@@ -21,17 +21,21 @@ def loose(word: str) -> str:
     return r"\s*".join(re.escape(ch) for ch in word)
 
 
+# a heading run into the text before it (a page dumped as one line): after a sentence or a number
+_AFTER_SENTENCE = r"(?<=[。；！？)\d])"
+_HEAD = rf"(?m)(?:^|{_AFTER_SENTENCE})[\s#|*]*"
+
 # Section headings: the numeral and the keywords that tell them apart from the
 # table rows that also start with 一、 二、 三、 四、.
 SECTION_PATTERNS: dict[str, re.Pattern[str]] = {
-    "general": re.compile(rf"(?m)^[\s#|*]*{loose('一')}\s*[、.,]\s*{loose('总体情况')}"),
-    "active_disclosure": re.compile(rf"(?m)^[\s#|*]*{loose('二')}\s*[、.,]\s*{loose('主动公开政府信息')}"),
-    "applications": re.compile(rf"(?m)^[\s#|*]*{loose('三')}\s*[、.,]\s*{loose('收到和处理政府信息公开申请')}"),
+    "general": re.compile(rf"{_HEAD}{loose('一')}\s*[、.,]\s*{loose('总体情况')}"),
+    "active_disclosure": re.compile(rf"{_HEAD}{loose('二')}\s*[、.,]\s*{loose('主动公开政府信息')}"),
+    "applications": re.compile(rf"{_HEAD}{loose('三')}\s*[、.,]\s*{loose('收到和处理政府信息公开申请')}"),
     "reviews_and_lawsuits": re.compile(
-        rf"(?m)^[\s#|*]*{loose('四')}\s*[、.,]\s*[^\n]{{0,30}}?(?:{loose('行政复议')}|{loose('行政诉讼')})"
+        rf"{_HEAD}{loose('四')}\s*[、.,]\s*(?:(?!结转)[^\n]){{0,30}}?(?:{loose('行政复议')}|{loose('行政诉讼')})"
     ),
-    "problems": re.compile(rf"(?m)^[\s#|*]*{loose('五')}\s*[、.,]\s*[^\n]{{0,12}}?{loose('存在')}"),
-    "other": re.compile(rf"(?m)^[\s#|*]*{loose('六')}\s*[、.,]\s*[^\n]{{0,6}}?{loose('其他需要报告')}"),
+    "problems": re.compile(rf"{_HEAD}{loose('五')}\s*[、.,]\s*[^\n]{{0,12}}?{loose('存在')}"),
+    "other": re.compile(rf"{_HEAD}{loose('六')}\s*[、.,]\s*[^\n]{{0,6}}?{loose('其他需要报告')}"),
 }
 
 
@@ -45,11 +49,11 @@ def _bracketed(pattern: re.Pattern[str], numeral: str) -> re.Pattern[str]:
 FALLBACK_PATTERNS: dict[str, list[re.Pattern[str]]] = {
     "active_disclosure": [
         _bracketed(SECTION_PATTERNS["active_disclosure"], "二"),
-        re.compile(rf"(?m)^[\s#|*]*{loose('主动公开政府信息情况')}"),
+        re.compile(rf"{_HEAD}{loose('主动公开政府信息情况')}"),
     ],
     "applications": [
         _bracketed(SECTION_PATTERNS["applications"], "三"),
-        re.compile(rf"(?m)^[\s#|*]*{loose('收到和处理政府信息公开申请')}"),
+        re.compile(rf"{_HEAD}{loose('收到和处理政府信息公开申请')}"),
     ],
     "reviews_and_lawsuits": [_bracketed(SECTION_PATTERNS["reviews_and_lawsuits"], "四")],
     "problems": [_bracketed(SECTION_PATTERNS["problems"], "五")],
