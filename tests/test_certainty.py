@@ -7,8 +7,8 @@ A field outside ``review`` must be read as printed. The test fails on
 - a value restored from the identities (``source.engine == "inferred"``) outside ``review``;
 - a value that differs from the document's gold and is not in ``review`` (a silent error).
 
-Corpora: ``gold/`` (seeds, real PDFs, the real web page), ``eval/corpus/``, every
-``eval/converted*/`` folder, and plain ``get_text()`` dumps of every HTML page made here (the
+Corpora: ``gold/`` (seeds, real PDFs, the real web page), ``eval/corpus/``, the converted
+corpus's CI subset ``eval/converted/ci/``, and plain ``get_text()`` dumps of every HTML page made here (the
 web-page dumps users feed the tool, every cell run into the next, and one line per text node;
 a dump keeps its page's gold).
 Documents that need OCR (scans with no text layer, images) are left out to keep the test quick;
@@ -25,6 +25,7 @@ from typing import Any
 
 import pytest
 
+from extractor.errors import NotAReportError
 from extractor.load import HTML_SUFFIXES, IMAGE_SUFFIXES, TEXT_SUFFIXES
 from extractor.pipeline import extract_path
 from extractor.report import flatten
@@ -44,7 +45,9 @@ class Case:
 
 
 def _corpus_dirs() -> list[Path]:
-    return [REPO / "gold", REPO / "eval" / "corpus", *sorted((REPO / "eval").glob("converted*/"))]
+    # the converted corpus's CI subset; its dev split is measured by eval/families.py, and its test
+    # split is held out (scored only to report, never tuned on)
+    return [REPO / "gold", REPO / "eval" / "corpus", REPO / "eval" / "converted" / "ci"]
 
 
 def needs_ocr(path: Path) -> bool:
@@ -90,8 +93,14 @@ def _html_pages() -> list[Case]:
 
 
 @cache
-def _extract(document: Path) -> dict[str, Any]:
-    return extract_path(document).to_json()
+def _extract(document: Path) -> dict[str, Any] | None:
+    """The result, or None when the document fails loudly: one error naming the file, which loses
+    nothing silently (a converter that keeps section 三 as a grid table pandoc cannot flatten)."""
+    try:
+        return extract_path(document).to_json()
+    except NotAReportError as error:
+        assert str(document) in str(error)
+        return None
 
 
 def _dump(page: Path, directory: Path, separator: str) -> Path:
@@ -165,14 +174,16 @@ def test_only_documents_needing_ocr_are_left_out() -> None:
 
 @pytest.mark.parametrize("case", _cases(), ids=lambda c: c.name)
 def test_no_unpinned_value_outside_review(case: Case) -> None:
-    problems = unearned_fields(_extract(case.document))
+    result = _extract(case.document)
+    problems = unearned_fields(result) if result is not None else []
     assert not problems, "\n".join(problems)
 
 
 @pytest.mark.parametrize("case", [c for c in _cases() if c.gold is not None], ids=lambda c: c.name)
 def test_no_silent_error(case: Case) -> None:
     assert case.gold is not None
-    problems = silent_errors(case.gold, _extract(case.document))
+    result = _extract(case.document)
+    problems = silent_errors(case.gold, result) if result is not None else []
     assert not problems, "\n".join(problems)
 
 

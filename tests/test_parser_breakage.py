@@ -39,7 +39,9 @@ def test_labels_split_one_character_per_line_and_numbers_on_their_own_line() -> 
     text = report_text("\n".join(lines[:4]) + "\n" + vertical + "\n" + "\n".join(lines[4:]))
     _, outcome = parse_text(text)
     assert_applications(outcome)
-    assert outcome.review == {}
+    # each row's numbers stand on a line of their own: bound to the label by order only
+    assert set(outcome.review) == {k for k in outcome.fields if k.startswith("applications.")}
+    assert all("bound by order only" in reason for reason in outcome.review.values())
 
 
 def test_numbers_printed_before_their_label() -> None:
