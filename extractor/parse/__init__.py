@@ -79,7 +79,8 @@ def parse_document(doc: Document) -> ParseOutcome:
             row = active.get(item, {})
             for field_key in field_keys:
                 builder.add(f"active_disclosure.{item}.{field_key}", row.get(field_key) or _blank_table(bool(active)))
-    for row_key in _expected_rows(template, applications) if applications else []:
+    printed = {a.key: a for a in app_anchors} | applications  # a row is printed if its label was found
+    for row_key in _expected_rows(template, printed) if applications else []:
         outcome.rows.append(row_key)
         cells = applications.get(row_key)
         for col in APPLICANT_COLUMNS:

@@ -40,6 +40,12 @@ def find_application_anchors(norm: str, start: int, end: int) -> list[Anchor]:
         if match:
             anchors.append(Anchor(key, match.start(), match.end()))
             pos = match.end()
+    if not any(a.key in (*OTHER_SUBROWS, "other_handling") for a in anchors):
+        # labels printed out of order (a text extraction that lists a column of labels): （六）其他处理
+        # may stand before the row searched just before it; the single row, wherever it is
+        handling = APPLICATION_RE["other_handling"].search(norm, start, end)
+        if handling:
+            anchors.append(Anchor("other_handling", handling.start(), handling.end()))
     return anchors
 
 
