@@ -127,6 +127,13 @@ class _FieldBuilder:
             cell.value = 0  # the document says so; a reading of a note, so a person confirms it
             cell.review = "blank cell read as 0: the document says a blank (or — or /) means zero"
             cell.confidence = min(cell.confidence, 0.9)
+        token = cell.token
+        if cell.value is None and token is not None and token.kind == "blank" and token.line is not None:
+            page = self.doc.pages[token.line.page - 1] if 0 < token.line.page <= len(self.doc.pages) else None
+            if (page is not None and page.ocr) or token.line.confidence < 1.0:
+                # OCR that saw nothing in a cell may have missed a faint digit: not a printed blank for sure
+                cell.review = cell.review or "OCR found this cell empty"
+                cell.confidence = min(cell.confidence, 0.6)
         if isinstance(cell.value, float) and not key.endswith(("amount_10k_yuan", "amount_yuan")):
             # a count cannot have decimals: OCR or a converter read a thousands separator as a point
             text = f"{cell.value:.3f}" if cell.token is None else cell.token.text

@@ -241,4 +241,8 @@ _FOOTER_LINE = re.compile(r"(?m)^[ \t]*[-—–][ \t]*\d{1,3}[ \t]*[-—–][ \t
 def document_norm(doc: Document) -> str:
     """The normalised document text, with page footers (``- 3 -``, ``第3页``) blanked out."""
     norm = normalize(doc.text).replace("\f", "\n")  # a page break also ends a line
+    norm = _LINE_BREAK_TAG.sub(lambda m: " " * len(m.group()), norm)  # markdown converters' <br> in a cell
     return _FOOTER_LINE.sub(lambda m: " " * len(m.group()), norm)
+
+
+_LINE_BREAK_TAG = re.compile(r"<br\s*/?>", re.IGNORECASE)

@@ -329,6 +329,12 @@ def _split_active(tokens: list[Token], fields: list[str]) -> dict[str, CellReadi
         }
     best = readings[0]
     cells = _cells_from(best, False, fields)
+    if any(p.part is not None for p in best.pieces) and any(v != 0 for v in best.values):
+        # no identity checks section 二: a cut is a choice even when it is the only one (the run may
+        # also have lost a cell to the converter), so a person confirms it; a run of zeros is not
+        for cell in cells.values():
+            cell.review = cell.review or "cells ran together: the only cut of the digits, with nothing to check it"
+            cell.confidence = min(cell.confidence, CONF_SPLIT)
     for other in readings[1:]:
         for field_key, old, new in zip(fields, best.values, other.values, strict=True):
             cell = cells[field_key]
