@@ -86,6 +86,8 @@ def parse_document(doc: Document) -> ParseOutcome:
         for col in APPLICANT_COLUMNS:
             missing = CellReading(None, CONF_MISSING, review="the template has this row, but it was not found")
             builder.add(f"applications.{row_key}.{col}", cells[col] if cells else missing)
+    if applications and not any(k in printed for k in ("other_handling", "other_no_correction", "other_unpaid_fee")):
+        _sixth_not_pinned(builder, outcome)
     for key in REVIEW_KEYS:
         builder.add(f"reviews_and_lawsuits.{key}", reviews.get(key) or _blank_table(bool(reviews)))
 
@@ -98,6 +100,22 @@ def _expected_rows(template: str | None, found: Mapping[str, object]) -> list[st
     single = "other_handling" in found or (template == "2019" and not any(r in found for r in OTHER_SUBROWS))
     sixth = {"other_handling"} if single else set(OTHER_SUBROWS)
     return [r for r in APPLICATION_ROWS if r not in ("other_handling", *OTHER_SUBROWS) or r in sixth]
+
+
+def _sixth_not_pinned(builder: _FieldBuilder, outcome: ParseOutcome) -> None:
+    """No label told whether （六） is printed as one row (其他处理) or as three: the result carries
+    both forms, each field in review, so whichever the report prints is listed for a person."""
+    reason = "the report's （六） row was not recognised: it prints either one row 其他处理 or three sub-rows"
+    chosen = [r for r in outcome.rows if r in ("other_handling", *OTHER_SUBROWS)]
+    other = list(OTHER_SUBROWS) if chosen == ["other_handling"] else ["other_handling"]
+    for row_key in chosen:
+        for col in APPLICANT_COLUMNS:
+            key = f"applications.{row_key}.{col}"
+            outcome.review.setdefault(key, reason)
+            outcome.fields[key].note = outcome.fields[key].note or reason
+    for row_key in other:
+        for col in APPLICANT_COLUMNS:
+            builder.add(f"applications.{row_key}.{col}", CellReading(None, CONF_MISSING, review=reason))
 
 
 def _blank_table(table_found: bool = False) -> CellReading:
