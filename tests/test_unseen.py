@@ -175,3 +175,12 @@ def test_blank_means_zero_notes_are_read_and_their_zeros_flagged(tmp_path: Path,
     assert result.fields[key].value == 0
     assert key in result.review
     assert "blank" in (result.fields[key].note or "")
+
+
+def test_when_no_label_pins_the_form_of_the_sixth_row_both_forms_are_listed() -> None:
+    rows = [(key, row) for key, row in ROWS_2021 if not key.startswith("other_")]
+    _, outcome = parse_text(report_text(plain_rows(rows)))
+    for row in ("other_handling", "other_no_correction", "other_unpaid_fee", "other_other"):
+        key = f"applications.{row}.total"
+        assert key in outcome.fields and key in outcome.review, row
+    assert "（六）" in outcome.review["applications.other_handling.total"]
