@@ -92,7 +92,7 @@ def wide_columns() -> list[str]:
 
 def chinese_header(column: str) -> str:
     """The column's Chinese label (``三、（一）予以公开·自然人``); unknown columns keep their key."""
-    from extractor.llm.schemas import ACTIVE_FIELD_LABELS, COLUMN_LABELS, REVIEW_COLUMN_LABELS
+    from extractor.template import ACTIVE_FIELD_LABELS, COLUMN_LABELS, REVIEW_COLUMN_LABELS
 
     if column in METADATA_LABELS:
         return METADATA_LABELS[column]

@@ -97,3 +97,35 @@ ACTIVE_DISCLOSURE: Final[dict[TemplateName, dict[str, tuple[str, tuple[str, ...]
 MONEY_FIELDS: Final[frozenset[str]] = frozenset({"amount_10k_yuan", "amount_yuan"})
 
 METADATA_FIELDS: Final[tuple[str, ...]] = ("organization", "year", "published_on", "template")
+
+# the printed labels of the columns and fields (the LLM's schema, the review page, Chinese export headers)
+COLUMN_LABELS = {
+    "natural_person": "自然人",
+    "commercial": "商业企业",
+    "research": "科研机构",
+    "social_welfare": "社会公益组织",
+    "legal_service": "法律服务机构",
+    "other_org": "其他（法人或其他组织）",
+    "total": "总计",
+}
+REVIEW_COLUMN_LABELS = {
+    "upheld": "结果维持",
+    "corrected": "结果纠正",
+    "other": "其他结果",
+    "pending": "尚未审结",
+    "total": "总计",
+}
+ACTIVE_FIELD_LABELS = {
+    "issued": "本年制发件数",
+    "repealed": "本年废止件数",
+    "in_force": "现行有效件数",
+    "decisions": "本年处理决定数量",
+    "amount_10k_yuan": "本年收费金额（单位：万元）",
+    "made": "本年新制作数量",
+    "published": "本年新公开数量",
+    "total_published": "对外公开总数量",
+    "items_last_year": "上一年项目数量",
+    "items_change": "本年增/减",
+    "projects": "采购项目数量",
+    "amount_yuan": "采购总金额（元）",
+}

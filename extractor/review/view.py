@@ -22,43 +22,17 @@ from extractor.review.store import ReviewError, list_items
 from extractor.review.values import InvalidValue, parse_value
 from extractor.template import (
     ACTIVE_DISCLOSURE,
+    ACTIVE_FIELD_LABELS,
     APPLICANT_COLUMNS,
     APPLICATION_ROW_LABELS,
+    REVIEW_COLUMN_LABELS,
     REVIEW_COLUMNS,
     REVIEW_GROUPS,
     TEMPLATES,
 )
+from extractor.template import COLUMN_LABELS as TEMPLATE_COLUMN_LABELS
 
-COLUMN_LABELS = {
-    "natural_person": "自然人",
-    "commercial": "商业企业",
-    "research": "科研机构",
-    "social_welfare": "社会公益组织",
-    "legal_service": "法律服务机构",
-    "other_org": "其他",
-    "total": "总计",
-}
-REVIEW_COLUMN_LABELS = {
-    "upheld": "结果维持",
-    "corrected": "结果纠正",
-    "other": "其他结果",
-    "pending": "尚未审结",
-    "total": "总计",
-}
-ACTIVE_FIELD_LABELS = {
-    "issued": "本年制发件数",
-    "repealed": "本年废止件数",
-    "in_force": "现行有效件数",
-    "decisions": "处理决定数量",
-    "amount_10k_yuan": "本年收费金额（万元）",
-    "made": "本年新制作数量",
-    "published": "本年新公开数量",
-    "total_published": "对外公开总数量",
-    "items_last_year": "上一年项目数量",
-    "items_change": "本年增/减",
-    "projects": "采购项目数量",
-    "amount_yuan": "采购总金额（元）",
-}
+COLUMN_LABELS = {**TEMPLATE_COLUMN_LABELS, "other_org": "其他"}  # under the 法人或其他组织 header
 METADATA_LABELS = {"organization": "机关", "year": "统计年度", "published_on": "发布日期", "template": "模板"}
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp"}
 PDF_LIKE = {".pdf", *IMAGE_SUFFIXES}
