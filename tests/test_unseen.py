@@ -184,3 +184,14 @@ def test_when_no_label_pins_the_form_of_the_sixth_row_both_forms_are_listed() ->
         key = f"applications.{row}.total"
         assert key in outcome.fields and key in outcome.review, row
     assert "（六）" in outcome.review["applications.other_handling.total"]
+
+
+def test_blank_cells_that_left_no_trace_are_placed_and_flagged() -> None:
+    """A page whose legal-person cells are empty, dumped without separators: ``数量2626``."""
+    rows = [(key, [row[0], None, None, None, None, None, row[-1]]) for key, row in ROWS_2021]
+    text = "".join(f"{LABELS[key]}{row[0]}{row[-1]}" for key, row in rows)
+    _, outcome = parse_text(report_text(text))
+    assert values(outcome, "applications.new_received") == [15, None, None, None, None, None, 15]
+    assert values(outcome, "applications.granted") == [8, None, None, None, None, None, 8]
+    assert "applications.new_received.natural_person" in outcome.review
+    assert "applications.new_received.commercial" in outcome.review

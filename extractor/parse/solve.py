@@ -144,7 +144,31 @@ def candidates(
             values = tuple(p.value for p in pieces)
             if fits(tuple(0 if v is None else v for v in values)):  # a blank here is a zero as far as sums go
                 add(Reading(tuple(pieces), cost, notes=["a blank cell was placed where the run of digits had a gap"]))
+    digits = sum(len(t.text) for t in tokens if t.kind == "num")
+    if allow_blanks and 0 < digits < width and not any(fits(r.values) for r in readings.values()):
+        for reading in _vanished_blank_readings(tokens, width, fits):
+            add(reading)
     return _filtered(list(readings.values()), fits)
+
+
+def _vanished_blank_readings(
+    tokens: list[Token], width: int, fits: Callable[[tuple[Value, ...]], bool]
+) -> Iterator[Reading]:
+    """Readings of a row with fewer digits than cells: blank cells that left no trace at all (a page
+    dumped without separators, ``2626`` for 自然人 26, four blanks, 总计 26). Where the blanks were is
+    a guess: each placement that fits is a reading, the earliest columns filled first, all flagged."""
+    for blanks in range(1, width):
+        for positions in itertools.combinations(range(width - 1), blanks):  # the total is printed
+            for pieces in _split_readings(tokens, width - blanks):
+                filled = iter(pieces)
+                gap = Token("blank", "", tokens[0].start, tokens[0].start)
+                row = [Piece(None, gap) if i in positions else next(filled) for i in range(width)]
+                values = tuple(p.value for p in row)
+                if fits(tuple(0 if v is None else v for v in values)):
+                    late = sum(width - 1 - i for i in positions)  # prefer blanks in the later columns
+                    yield Reading(
+                        tuple(row), COST_BLANK * blanks * width + late, notes=["blank cells left no trace in the text"]
+                    )
 
 
 def _gap_readings(tokens: list[Token], width: int) -> Iterator[list[Piece]]:
