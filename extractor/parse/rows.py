@@ -173,9 +173,7 @@ class RowReader:
         place, so the values after it stay in their columns. Empty when the row is not that regular.
         """
         assert line.cells is not None
-        label_index = next(
-            (i for i, c in enumerate(line.cells) if c.start <= anchor.start < max(c.end, c.start + 1)), None
-        )
+        label_index = _label_cell(line, anchor)
         if self.doc.kind == "text" or label_index is None or len(line.cells) - label_index - 1 < width:
             # text split at tabs or pipes: an empty cell there is as often a lost one as a blank
             return []
@@ -204,11 +202,7 @@ class RowReader:
 
     def _structured(self, line: Line, anchor: Anchor) -> list[Token]:
         assert line.cells is not None
-        label_index = 0
-        for index, cell in enumerate(line.cells):
-            if cell.start <= anchor.start < max(cell.end, cell.start + 1):
-                label_index = index
-                break
+        label_index = _label_cell(line, anchor) or 0
         label_cell = line.cells[label_index]
         # numbers closing the label cell itself: a cell border the loader did not see
         in_label = tokenize(self.norm, anchor.end, label_cell.end, line, label_index)
@@ -229,6 +223,12 @@ class RowReader:
         while tokens and tokens[-1].kind == "blank":
             tokens.pop()
         return tokens
+
+
+def _label_cell(line: Line, anchor: Anchor) -> int | None:
+    """The index of the cell of ``line`` that holds the label's start."""
+    assert line.cells is not None
+    return next((i for i, c in enumerate(line.cells) if c.start <= anchor.start < max(c.end, c.start + 1)), None)
 
 
 def _number_run(tokens: list[Token]) -> list[Token]:

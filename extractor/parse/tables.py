@@ -301,13 +301,8 @@ def read_active(
                 values[field_key] = cell
         else:
             values = _split_active(tokens, list(fields))
-        if not row.structured and values:
-            # section 二 has no identity: a value is pinned only by standing on its label's line
-            label_line = reader.line_at(anchor.start)
-            for cell in values.values():
-                if cell.token is not None and cell.token.line is not label_line and cell.review is None:
-                    cell.review = "number not on its label's line: bound to the label by order only"
-                    cell.confidence = min(cell.confidence, 0.8)
+        if not row.structured:
+            _bound_by_order(reader, anchor, values)  # section 二 has no identity: its line is all that pins it
         _apply_units(anchor.key, values, norm, region)
         out[anchor.key] = values
     return out
