@@ -74,6 +74,8 @@ function wirePanel() {
   }
   document.getElementById("value-form").addEventListener("submit", (event) => {
     event.preventDefault();
+    // keys pressed while the save is in flight are navigation, queued after it, not more typing
+    document.getElementById("value-input").blur();
     act(saveTyped);
   });
   document.getElementById("accept").addEventListener("click", () => act(() => decide({ confirm: true })));
