@@ -14,6 +14,7 @@ import pytest
 from textreports import LABELS, ROWS_2021, SEC4_PLAIN, parse_text, plain_rows, report_text, values
 
 from extractor.load.html import load_html
+from extractor.load.text import load_text
 from extractor.parse import parse_document
 from extractor.parse.layout import tokenize
 from extractor.parse.solve import group_splits
@@ -195,3 +196,18 @@ def test_blank_cells_that_left_no_trace_are_placed_and_flagged() -> None:
     assert values(outcome, "applications.granted") == [8, None, None, None, None, None, 8]
     assert "applications.new_received.natural_person" in outcome.review
     assert "applications.new_received.commercial" in outcome.review
+
+
+def test_a_cell_lost_from_space_separated_numbers_is_read_as_blank_where_its_place_is_pinned() -> None:
+    """pypdf text of a PDF whose legal-service zeros print blank: the blank cells left no trace."""
+    path = Path(__file__).parent.parent / "eval" / "converted" / "dev" / "syn1101_003_pdf__pypdf.txt"
+    result = extract_document(load_text(path, path.read_bytes()), ExtractOptions(llm="never"))
+    # 予以公开 74 0 0 2 6 82: the column sums put the lost cell in 法律服务机构, printed blank
+    granted = result.fields["applications.granted.legal_service"]
+    assert (granted.value, granted.alternatives) == (None, [0])
+    assert "applications.granted.legal_service" in result.review
+    assert result.fields["applications.granted.total"].value == 82
+    # a row of zeros: the lost cell could be any of them, so it stays a restored 0, in review
+    secret = [result.fields[f"applications.denied_state_secret.{col}"] for col in ("commercial", "legal_service")]
+    assert any(f.value == 0 and f.note and "lost" in f.note for f in secret)
+    assert all(f"applications.denied_state_secret.{col}" in result.review for col in ("research", "legal_service"))

@@ -141,8 +141,10 @@ class _FieldBuilder:
         self.blank_means_zero = blank_means_zero
 
     def add(self, key: str, cell: CellReading) -> None:
-        if self.blank_means_zero and cell.value is None and cell.token is not None and cell.token.kind == "blank":
+        blank = (cell.token is not None and cell.token.kind == "blank") or (cell.restored and cell.token is None)
+        if self.blank_means_zero and cell.value is None and blank:
             cell.value = 0  # the document says so; a reading of a note, so a person confirms it
+            cell.alternatives = [a for a in cell.alternatives if a != 0]
             cell.review = "blank cell read as 0: the document says a blank (or — or /) means zero"
             cell.confidence = min(cell.confidence, 0.9)
         token = cell.token

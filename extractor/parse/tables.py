@@ -120,6 +120,9 @@ def read_applications(reader: RowReader, anchors: list[Anchor]) -> dict[str, dic
         if not row_tokens[key].structured:
             _bound_by_order(reader, row_tokens[key].anchor, row_cells)
         cells[key] = row_cells
+    # where the lost cell sits is pinned only when no other reading of the row fits
+    pinned = {key: row for key, row in cells.items() if not row_tokens[key].structured and not alternatives.get(key)}
+    _lost_cells_as_blank(pinned)
     for key, row in row_tokens.items():
         if key not in cells and len(row.tokens) == width and all(t.kind == "blank" for t in row.tokens):
             # a row printed with every cell blank: null as printed (0 where the document says so)
@@ -133,6 +136,28 @@ def read_applications(reader: RowReader, anchors: list[Anchor]) -> dict[str, dic
                 for col in APPLICANT_COLUMNS
             }
     return cells
+
+
+def _lost_cells_as_blank(cells: dict[str, dict[str, CellReading]]) -> None:
+    """A cell lost from a row of space-separated numbers, where other rows print every cell, was
+    most likely blank.
+
+    Text converters (pypdf, pdftotext, pdfplumber) drop blank cells and keep printed zeros. Text
+    with cell walls (tabs, pipes) would show a blank as an empty cell, so a cell lost there was a
+    number: those rows are not passed here. Restored as 0 by the identities, such a cell is read
+    as blank, with 0 as its alternative; both stay in review."""
+    full_rows = sum(1 for row in cells.values() if not any(c.restored for c in row.values()))
+    if full_rows == 0:
+        return
+    for row in cells.values():
+        values = [c.value for c in row.values()]
+        for index, cell in enumerate(row.values()):
+            # a 0 inserted next to a printed 0 reads the same wherever in that run it goes: not pinned
+            beside = values[max(index - 1, 0) : index] + values[index + 1 : index + 2]
+            if cell.restored and cell.value == 0 and 0 not in beside:
+                cell.value = None
+                cell.alternatives = [0]
+                cell.review = "the text lost this cell, which other rows print: read as blank (0 fits too)"
 
 
 def _bound_by_order(reader: RowReader, anchor: Anchor, cells: dict[str, CellReading]) -> None:
