@@ -211,3 +211,15 @@ def test_a_cell_lost_from_space_separated_numbers_is_read_as_blank_where_its_pla
     secret = [result.fields[f"applications.denied_state_secret.{col}"] for col in ("commercial", "legal_service")]
     assert any(f.value == 0 and f.note and "lost" in f.note for f in secret)
     assert all(f"applications.denied_state_secret.{col}" in result.review for col in ("research", "legal_service"))
+
+
+def test_a_label_cut_into_two_markdown_cells_still_finds_its_row() -> None:
+    """pymupdf4llm cuts a wide label cell in two: ``|一、本年新|收政府信息公开申请数量|280|...``."""
+    rows = "\n".join(
+        f"|{LABELS[key][: len(LABELS[key]) // 2]}|{LABELS[key][len(LABELS[key]) // 2 :]}|{'|'.join(map(str, row))}|"
+        for key, row in ROWS_2021
+    )
+    _, outcome = parse_text(report_text(rows + "\n"), name="sample.md")
+    for key, row in ROWS_2021:
+        assert values(outcome, f"applications.{key}") == row, key
+    assert "applications.new_received.natural_person" not in outcome.review  # on its label's line, in its cell

@@ -14,11 +14,12 @@ from extractor.parse.normalize import normalize, parse_number
 
 
 def loose(word: str) -> str:
-    """A regex for ``word`` that tolerates white space between its characters.
+    """A regex for ``word`` that tolerates white space and cell walls between its characters.
 
-    Labels come out of PDFs one character per line; markdown and OCR add spaces.
+    Labels come out of PDFs one character per line; markdown and OCR add spaces; PDF-to-markdown
+    converters cut a wide label cell into two pipe cells (``|一、本年新|收政府信息公开申请数量|``).
     """
-    return r"\s*".join(re.escape(ch) for ch in word)
+    return r"[\s|]*".join(re.escape(ch) for ch in word)
 
 
 # a heading run into the text before it (a page dumped as one line): after a sentence or a number
