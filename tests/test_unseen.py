@@ -223,3 +223,20 @@ def test_a_label_cut_into_two_markdown_cells_still_finds_its_row() -> None:
     for key, row in ROWS_2021:
         assert values(outcome, f"applications.{key}") == row, key
     assert "applications.new_received.natural_person" not in outcome.review  # on its label's line, in its cell
+
+
+def test_box_drawing_cell_walls_are_cell_walls() -> None:
+    """w3m dumps a web page's tables with box-drawing walls: ``│规章          │3 │1 │17 │``."""
+    sec2 = (
+        "│第二十条第（一）项                                   │\n"
+        "│信息内容      │本年制发件数│本年废止件数│现行有效件数│\n"
+        "│规章          │3           │1           │17          │\n"
+        "│行政规范性文件│10          │0           │239         │\n"
+        "│第二十条第（五）项                                   │\n"
+        "│信息内容      │本年处理决定数量                      │\n"
+        "│行政许可      │35635                                 │\n"
+    )
+    _, outcome = parse_text(report_text(plain_rows(), sec2=sec2))
+    assert values(outcome, "active_disclosure.regulations") == [3, 1, 17]
+    assert values(outcome, "active_disclosure.normative_documents") == [10, 0, 239]
+    assert outcome.fields["active_disclosure.licensing.decisions"].value == 35635
