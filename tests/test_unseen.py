@@ -240,3 +240,27 @@ def test_box_drawing_cell_walls_are_cell_walls() -> None:
     assert values(outcome, "active_disclosure.regulations") == [3, 1, 17]
     assert values(outcome, "active_disclosure.normative_documents") == [10, 0, 239]
     assert outcome.fields["active_disclosure.licensing.decisions"].value == 35635
+
+
+# where each row's numbers stand: 0 on the label's line, 1 above it, 2 below it
+HONGZE_PDFPLUMBER = [0, 1, 0, 2, 1, 0, 1, 0, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0]
+
+
+@pytest.mark.parametrize("places", [[1] * len(ROWS_2021), [2] * len(ROWS_2021), HONGZE_PDFPLUMBER])
+def test_rows_of_numbers_on_lines_of_their_own_pair_with_number_less_labels_in_order(places: list[int]) -> None:
+    """pdfplumber prints a row's numbers level with the middle of its wrapped label cell: above the
+    label's line for some rows, below it for others. The nearest line after a label is not its row."""
+    lines = []
+    for place, (key, row) in zip(places, ROWS_2021, strict=True):
+        numbers = " ".join(map(str, row))
+        lines += (
+            [f"{LABELS[key]} {numbers}"]
+            if place == 0
+            else [numbers, LABELS[key]]
+            if place == 1
+            else [LABELS[key], numbers]
+        )
+    _, outcome = parse_text(report_text("\n".join(lines) + "\n"))
+    for key, row in ROWS_2021:
+        assert values(outcome, f"applications.{key}") == row, key
+    assert "bound by order" in outcome.review["applications.carried_over.total"]

@@ -65,6 +65,13 @@ def _digits_on_line(norm: str, offset: int) -> bool:
     return bool(re.search(r"\d", norm[offset : line_end if line_end >= 0 else len(norm)]))
 
 
+def _numbers_after_on_line(norm: str, offset: int) -> bool:
+    """A number token stands after ``offset`` on its line (a label's own ordinal does not count)."""
+    line_end = norm.find("\n", offset)
+    stop = line_end if line_end >= 0 else len(norm)
+    return any(t.kind == "num" for t in tokenize(norm, offset, stop))
+
+
 _BARE_TOTAL = re.compile(r"(?:^|(?<=[\n\t|]))[ \t]*总\s*计(?=[\s|\d])", re.MULTILINE)
 
 
@@ -131,6 +138,45 @@ class RowReader:
             | {sections.length}
         )
         self.consumed_until = 0
+        self.paired: dict[str, list[Token]] = {}
+
+    def pair_by_order(self, anchors: list[Anchor], width: int, end: int) -> None:
+        """Pair rows of numbers standing on lines of their own with the labels that have none, in order.
+
+        A text extraction of a table whose label cells wrap prints each row's numbers level with
+        the middle of its label cell: on the label's line, or on a line of their own above it,
+        below it, or inside a wrapped label. When as many such lines as number-less labels stand
+        in the table, the k-th line belongs to the k-th label, wherever the lines fell; taking the
+        nearest line after each label instead shifts rows. Bound by order only: these cells go to
+        review (see ``_bound_by_order``).
+        """
+        self.paired = {}
+        ordered = sorted(anchors, key=lambda a: a.start)
+        if not ordered:
+            return
+        labels = [a for a in ordered if not _numbers_after_on_line(self.norm, a.end)]
+        if not labels:
+            return
+        index = bisect.bisect_left(self.boundaries, ordered[0].start) - 1
+        begin = self.boundaries[index] if index >= 0 else 0  # the heading or header before the first label
+        label_lines = {id(self.line_at(a.start)) for a in ordered}
+        orphans: list[list[Token]] = []
+        for line in self.lines:
+            if line.start < begin or line.start >= end or id(line) in label_lines:
+                continue
+            if line.cells is not None:
+                found = line_tokens(self.norm, line)
+            else:
+                found = tokenize(self.norm, line.start, line.end)
+            tokens = [t for t in found if t.kind != "blank"]
+            if len(tokens) == width and all(t.kind == "num" for t in tokens):
+                orphans.append(tokens)
+        if len(orphans) != len(labels):
+            return
+        for anchor, tokens in zip(labels, orphans, strict=True):
+            for token in tokens:
+                token.line = self.line_at(token.start)
+            self.paired[anchor.key] = tokens
 
     def line_at(self, offset: int) -> Line | None:
         index = bisect.bisect_right(self._line_starts, offset) - 1
@@ -152,6 +198,10 @@ class RowReader:
             blanks = self._blank_cells(line, anchor)
             if len(blanks) >= width:  # a row of blank cells: printed, and blank
                 return RowTokens(anchor.key, anchor, blanks[:width], True)
+        if anchor.key in self.paired:
+            tokens = self.paired[anchor.key]
+            self.consumed_until = max(self.consumed_until, tokens[-1].end)
+            return RowTokens(anchor.key, anchor, tokens, False)
         limit = self.next_boundary(anchor.end)
         run = _number_run(tokenize(self.norm, anchor.end, limit))
         for token in run:

@@ -98,6 +98,7 @@ def _cells_from(reading: Reading, structured: bool, keys: list[str]) -> dict[str
 def read_applications(reader: RowReader, anchors: list[Anchor]) -> dict[str, dict[str, CellReading]]:
     """Every anchored row of section 三 as seven cell readings."""
     width = len(APPLICANT_COLUMNS)
+    reader.pair_by_order(anchors, width, reader.next_boundary(max((a.end for a in anchors), default=0)))
     row_tokens = {a.key: reader.read(a, width) for a in anchors}
     options: dict[str, list[Reading]] = {}
     for key, row in row_tokens.items():
