@@ -18,10 +18,11 @@ Converters (a missing tool stops the run with the install line that fixes it):
   pdfminer.six, pymupdf4llm (markdown), markitdown (markdown), pdf2docx (Word); and a phone-photo
   render of each page (tilt, uneven light, blur, noise, JPEG) read by tesseract (text) or by
   ocrmypdf (a PDF whose text layer is the OCR; Debian tesseract-ocr-chi-sim, ocrmypdf).
-- HTML: lynx -dump, w3m -dump, html2text, pandoc (markdown, Word), markitdown, BeautifulSoup
+- HTML: lynx -dump, w3m -dump, html2text, pandoc (markdown, gfm, commonmark, markdown_strict, rst,
+  plain text, Word), markitdown, BeautifulSoup
   ``get_text(strip=True)`` (no separator: every cell runs into the next) and ``get_text("\\n")``,
   headless Chromium's print to PDF.
-- Word: pandoc (markdown, plain text), markitdown.
+- Word: pandoc (markdown, gfm, commonmark, markdown_strict, rst, plain text), markitdown.
 """
 
 from __future__ import annotations
@@ -410,9 +411,46 @@ CONVERTERS: tuple[Converter, ...] = (
     Converter("gettext", "html", "txt", soup_text("", True), "BeautifulSoup get_text(strip=True)", "web-gettext"),
     Converter("gettext-nl", "html", "txt", soup_text("\n", False), "BeautifulSoup get_text('\\n')", "web-dump"),
     Converter("pandoc-docx", "html", "docx", pandoc_from_html("docx"), "pandoc -f html -t docx", "web-word"),
+    Converter("pandoc-gfm", "html", "md", pandoc_from_html("gfm"), "pandoc -f html -t gfm", "web-markdown"),
+    Converter(
+        "pandoc-commonmark",
+        "html",
+        "md",
+        pandoc_from_html("commonmark"),
+        "pandoc -f html -t commonmark",
+        "web-markdown",
+    ),
+    Converter(
+        "pandoc-strict",
+        "html",
+        "md",
+        pandoc_from_html("markdown_strict"),
+        "pandoc -f html -t markdown_strict",
+        "web-markdown",
+    ),
+    Converter("pandoc-rst", "html", "rst", pandoc_from_html("rst"), "pandoc -f html -t rst", "web-markdown"),
+    Converter("pandoc-plain", "html", "txt", pandoc_from_html("plain"), "pandoc -f html -t plain", "web-text"),
     Converter("chromium-pdf", "html", "pdf", chromium_pdf, "chromium --headless --print-to-pdf", "web-pdf"),
     Converter("pandoc-md", "docx", "md", pandoc_from_docx("markdown"), "pandoc -f docx -t markdown", "word-markdown"),
     Converter("pandoc-plain", "docx", "txt", pandoc_from_docx("plain"), "pandoc -f docx -t plain", "word-text"),
+    Converter("pandoc-gfm", "docx", "md", pandoc_from_docx("gfm"), "pandoc -f docx -t gfm", "word-markdown"),
+    Converter(
+        "pandoc-commonmark",
+        "docx",
+        "md",
+        pandoc_from_docx("commonmark"),
+        "pandoc -f docx -t commonmark",
+        "word-markdown",
+    ),
+    Converter(
+        "pandoc-strict",
+        "docx",
+        "md",
+        pandoc_from_docx("markdown_strict"),
+        "pandoc -f docx -t markdown_strict",
+        "word-markdown",
+    ),
+    Converter("pandoc-rst", "docx", "rst", pandoc_from_docx("rst"), "pandoc -f docx -t rst", "word-markdown"),
     Converter("markitdown", "docx", "md", markitdown_markdown, "markitdown", "word-markdown"),
 )
 

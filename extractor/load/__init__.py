@@ -25,7 +25,7 @@ from extractor.errors import (
     UnsupportedFormatError,
 )
 
-TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text", ".csv", ".tsv", ""}
+TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".rst", ".text", ".csv", ".tsv", ""}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml", ".mht"}
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp"}
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

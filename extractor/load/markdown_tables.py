@@ -127,7 +127,8 @@ def _cut_rows(lines: list[str], runs: list[tuple[int, int]], multiline: bool) ->
         cells = []
         for index, lo in enumerate(starts):
             hi = starts[index + 1] if index + 1 < len(starts) else None
-            cells.append(join_paragraphs([reduce_inline(slice_columns(line, lo, hi)) for line in group]))
+            width = runs[index][1] - runs[index][0]
+            cells.append(_join_wrapped([(slice_columns(line, lo, hi), width) for line in group]))
         rows.append(_reduced(cells))
     return rows
 
@@ -246,7 +247,18 @@ def _grid_table(lines: list[str], index: int) -> _Table | None:
 
 
 def _grid_row(group: list[str]) -> list[str]:
-    """The cells of one grid-table row: cut at the walls every line of the row has."""
+    """The cells of one grid-table row.
+
+    Each line is split at its ``|`` walls when every line of the row has as many: pandoc's rst
+    writer lets a wide character overflow its column and shifts the walls after it, so the
+    walls' count holds where their positions do not. Otherwise the row is cut at the wall
+    positions that every line has.
+    """
+    inner = [line.strip()[1:-1] if line.strip()[-1:] in "|+" else line.strip()[1:] for line in group]
+    split = [piece.split("|") for piece in inner]
+    if len({len(pieces) for pieces in split}) == 1:
+        columns = zip(*split, strict=True)
+        return _reduced([_join_wrapped([(p[1:], _width(p) - 2) for p in pieces]) for pieces in columns])
     positions = [display_columns(line) for line in group]
     walls: set[int] | None = None
     for line, cols in zip(group, positions, strict=True):
@@ -255,8 +267,42 @@ def _grid_row(group: list[str]) -> list[str]:
     cuts = sorted(walls or set())
     cells = []
     for lo, hi in itertools.pairwise(cuts):
-        cells.append(join_paragraphs([reduce_inline(slice_columns(line, lo + 1, hi)) for line in group]))
+        cells.append(_join_wrapped([(slice_columns(line, lo + 1, hi), hi - lo - 3) for line in group]))
     return _reduced(cells)
+
+
+def _width(text: str) -> int:
+    return sum(char_width(ch) for ch in text)
+
+
+_DIGITS = re.compile(r"^[\d.,]+$")
+
+
+def _join_wrapped(pieces: list[tuple[str, int]]) -> str:
+    """A cell's text from its lines, each with the width it had to fill.
+
+    Lines run together as ``join_paragraphs`` joins them (a space between Latin words only),
+    except that a number cut at the column's width (``1`` over ``8`` in a column one wide)
+    is one number again.
+    """
+    parts: list[str] = []
+    width_before = 0
+    for text, width in pieces:
+        text = reduce_inline(text).strip()
+        if not text:
+            continue
+        if parts and _DIGITS.match(parts[-1][-1:] + text[:1]) and _cut_at_width(parts[-1], width_before):
+            parts[-1] += text
+        else:
+            parts.append(text)
+        width_before = width
+    return join_paragraphs(parts)
+
+
+def _cut_at_width(text: str, width: int) -> bool:
+    """Whether the last line of ``text`` is a run of digits that fills its line's width."""
+    last = text.split(" ")[-1]
+    return bool(_DIGITS.match(last)) and width > 0 and _width(last) >= width
 
 
 def _html_table(lines: list[str], index: int) -> tuple[_Table, str, str] | None:
