@@ -25,7 +25,8 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from extractor.load._spans import join_paragraphs
+from extractor.load._layout import is_label
+from extractor.load._spans import SpanCell, join_paragraphs
 
 # a rule of dash runs (pandoc simple and multiline tables), of = runs (rst simple tables)
 _DASH_RULE = re.compile(r"^( *)-{3,}(?: +-{3,})*[ \t]*$")
@@ -234,6 +235,9 @@ def _grid_table(lines: list[str], index: int) -> _Table | None:
         at -= 1
     if at == index:
         return None
+    spanned = _spanned_grid_rows([line[indent:] for line in lines[index : at + 1]])
+    if spanned is not None:
+        return _Table(index, at, spanned)
     rows: list[list[str]] = []
     group: list[str] = []
     for line in lines[index + 1 : at + 1]:
@@ -244,6 +248,68 @@ def _grid_table(lines: list[str], index: int) -> _Table | None:
         else:
             group.append(line)
     return _Table(index, at, rows)
+
+
+_PAD = "\x00"  # follows each wide character, so that characters stand at their display columns
+
+
+def _spanned_grid_rows(block: list[str]) -> list[list[str]] | None:
+    """Rows of a grid table whose cells may span rows and columns (pandoc 3, rst), or None.
+
+    docutils' grid-table parser follows each cell's walls; a wide character is padded to its
+    two columns first, and pandoc's alignment colons (``+:---+``) are read as rules. None when
+    the walls do not line up (pandoc 2's rst writer shifts them after a wide character).
+    """
+    from docutils.parsers.rst.tableparser import GridTableParser, TableMarkupError
+    from docutils.statemachine import StringList
+
+    padded = []
+    for line in block:
+        line = "".join(ch + _PAD if char_width(ch) == 2 else ch for ch in line.rstrip())
+        if line.startswith("+"):
+            line = re.sub(r"(?<=[-=]):|:(?=[-=])", "=" if "=" in line else "-", line)
+        padded.append(line)
+    width = max(len(line) for line in padded)
+    if any(len(line) != width for line in padded):
+        return None
+    try:
+        widths, head, body = GridTableParser().parse(StringList(padded))
+    except (TableMarkupError, AssertionError, IndexError):
+        return None
+    grid: list[list[SpanCell | None]] = [[None] * len(row) for row in head + body]
+    for r, row in enumerate(head + body):
+        for c, cell in enumerate(row):
+            if cell is None:
+                continue
+            more_rows, more_cols, _, text_lines = cell
+            fill = sum(widths[c : c + more_cols + 1]) + more_cols - 2  # inside the one-space margins
+            text = _join_wrapped([(line, fill) for line in text_lines])
+            span = SpanCell(text, r, c)
+            for dr in range(more_rows + 1):
+                for dc in range(more_cols + 1):
+                    if r + dr < len(grid) and c + dc < len(grid[r + dr]):
+                        grid[r + dr][c + dc] = span
+    return _grid_layout(grid)
+
+
+def _grid_layout(grid: list[list[SpanCell | None]]) -> list[list[str]]:
+    """Rows of a table laid on its grid, as the HTML and Word loaders write them.
+
+    A cell spanning columns is one cell; a label spanning rows repeats on each row; a number
+    spanning rows shows on its first row only.
+    """
+    rows = []
+    for r, slots in enumerate(grid):
+        cells: list[str] = []
+        previous = None
+        for slot in slots:
+            if slot is None or slot is previous:
+                continue
+            previous = slot
+            cells.append(slot.text if slot.row == r or is_label(slot.text) else "")
+        if any(cells):
+            rows.append(_reduced(cells))
+    return rows
 
 
 def _grid_row(group: list[str]) -> list[str]:
@@ -331,24 +397,12 @@ def html_table_rows(markup: str) -> list[list[str]] | None:
     """Rows of an HTML table's markup as the HTML loader lays them; None when it is page layout."""
     from bs4 import BeautifulSoup
 
-    from extractor.load._layout import is_label
     from extractor.load.html import is_data_table, table_grid
 
     table = BeautifulSoup(markup, "lxml").find("table")
     if table is None or not is_data_table(table):
         return None
-    rows = []
-    for r, slots in enumerate(table_grid(table)):
-        cells: list[str] = []
-        previous = None
-        for slot in slots:
-            if slot is None or slot is previous:
-                continue
-            previous = slot
-            cells.append(slot.text if slot.row == r or is_label(slot.text) else "")
-        if any(cells):
-            rows.append(_reduced(cells))
-    return rows
+    return _grid_layout(table_grid(table))
 
 
 _FINDERS = (_grid_table, _rst_simple_table, _dash_table)
