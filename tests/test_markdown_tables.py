@@ -151,6 +151,15 @@ def test_a_markdown_hrule_and_a_setext_heading_are_not_tables() -> None:
     assert rewrite(text) == text
 
 
+def test_paragraphs_between_yaml_rules_are_not_a_table() -> None:
+    text = "---\ntitle: 年度报告\n---\n本年新收政府信息公开申请数量为十二件，均已按期答复完毕。\n\n---\n"
+    assert rewrite(text) == text
+
+
+def test_an_escaped_pipe_stays_inside_its_cell() -> None:
+    assert rewrite("| 规章\\|规范性文件 | 3 |") == "| 规章\\|规范性文件 | 3 |"
+
+
 def test_the_pandoc_markdown_of_the_real_web_page_reads_every_table(tmp_path: Path) -> None:
     """pandoc -t markdown of gold/'s saved web page: attribute spans, a simple table, a raw HTML table."""
     doc = load_document(DEV / "2023_jiangsu_shuyang_fagaiju__pandoc-md.md")

@@ -41,7 +41,7 @@ _LINK = re.compile(r"!?\[([^\[\]]*)\]\([^()\s]*(?:\s+\"[^\"]*\")?\)(?:\{[^{}]*\}
 _FOOTNOTE_MARK = re.compile(r"\[\^[^\]\s]{1,20}\]")
 _TRAILING_ATTRS = re.compile(r"[ \t]*\{[#.][^{}\n]*\}[ \t]*$", re.MULTILINE)  # # Heading {#id .class}
 _FENCE = re.compile(r"^[ \t]*:{3,}.*$", re.MULTILINE)  # ::: {.class}  and  :::
-_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+_ESCAPE = re.compile(r"\\([!-/:-@\[-`{}~])")  # not \| : a pipe in a pipe-table cell stays escaped
 _HARD_BREAK = re.compile(r"\\$", re.MULTILINE)
 _STRONG = re.compile(r"\*\*|~~")
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
@@ -152,6 +152,8 @@ def _dash_table(lines: list[str], index: int) -> _Table | None:
         close = _closing_rule(lines, index + 1, lambda line: _DASH_RULE.match(line) is not None)
         if close is not None and close > index + 1 and _runs(lines[close], "-") == runs:
             body = lines[index + 1 : close]
+            if not _within(body, runs[-1][1]):
+                return None
             return _Table(index, close, _cut_rows(body, runs, multiline="" in body))
     else:
         # a multiline table with a header: full rule, header lines, column rule, rows, full rule
@@ -170,6 +172,8 @@ def _dash_table(lines: list[str], index: int) -> _Table | None:
             return None
         header = _cut_rows(lines[index + 1 : col_rule], col_runs, multiline=True)
         body = lines[col_rule + 1 : close]
+        if not _within(lines[index + 1 : close], runs[0][1]):
+            return None
         return _Table(index, close, header + _cut_rows(body, col_runs, multiline="" in body))
     above = lines[index - 1] if index > 0 else ""
     if len(runs) > 1 and above.strip() and not _DASH_RULE.match(above) and not _FENCE.match(above):
@@ -186,6 +190,16 @@ def _dash_table(lines: list[str], index: int) -> _Table | None:
         rows = _cut_rows([lines[head]], runs, multiline=False) + _cut_rows(lines[index + 1 : end], runs, False)
         return _Table(head, last, rows)
     return None
+
+
+def _within(lines: list[str], right: int) -> bool:
+    """Whether the lines stand inside the rules' width, as a table's do (nine in ten, for a long word).
+
+    Paragraphs between a YAML header's ``---`` and a later ``---`` rule run past it.
+    """
+    filled = [line for line in lines if line.strip()]
+    beyond = sum(1 for line in filled if sum(char_width(ch) for ch in line.rstrip()) > right + 2)
+    return beyond * 10 <= len(filled)
 
 
 def _closing_rule(lines: list[str], start: int, is_rule: object) -> int | None:
