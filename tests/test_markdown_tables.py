@@ -179,3 +179,17 @@ def test_rst_files_load_as_text(tmp_path: Path) -> None:
     doc = load_document(target)
     assert doc.kind == "text"
     assert any(line.cells and [c.text for c in line.cells][:2] == ["规章", "3"] for line in doc.lines)
+
+
+def test_markdown_opening_with_raw_html_is_read_as_markdown(tmp_path: Path) -> None:
+    """pandoc's gfm and commonmark writers keep a page's ``<div>``s: the file is still markdown."""
+    markdown = tmp_path / "report.md"
+    text = '<div class="header">\n\n**二、主动公开政府信息情况**\n\n</div>\n\n| 规章 | 3 |\n'
+    markdown.write_text(text, encoding="utf-8")
+    doc = load_document(markdown)
+    assert doc.kind == "text"
+    assert "<div" not in doc.text and "**" not in doc.text
+    assert [[c.text for c in line.cells] for line in doc.lines if line.cells] == [["规章", "3"]]
+    page = tmp_path / "page.md"
+    page.write_text("<!DOCTYPE html><html><body><p>二、主动公开政府信息情况</p></body></html>", encoding="utf-8")
+    assert load_document(page).kind == "html"  # a web page saved under a markdown name

@@ -48,13 +48,19 @@ _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _INLINE_TAG = re.compile(
     r"</?(?:span|font|strong|b|i|em|u|sup|sub|a|small|big|mark|ins|del|s|strike|o:p)\b[^<>]*>", re.IGNORECASE
 )
-_BREAK_TAG = re.compile(r"<br\s*/?>", re.IGNORECASE)
+# block tags of raw HTML in markdown (pandoc's commonmark and gfm writers keep a page's divs)
+_BLOCK_TAG = re.compile(
+    r"</?(?:div|p|section|article|header|footer|nav|main|aside|center|blockquote|ul|ol|li|dl|dt|dd|h[1-6]|"
+    r"figure|figcaption|form|img|hr|col|colgroup|caption|thead|tbody|tfoot|tr|td|th|table)\b[^<>]*>",
+    re.IGNORECASE,
+)
 
 
 def reduce_inline(text: str) -> str:
     """Text with pandoc's inline markup reduced to what it says."""
     text = _COMMENT.sub("", text)
     text = _INLINE_TAG.sub("", text)
+    text = _BLOCK_TAG.sub("", text)
     text = _FOOTNOTE_MARK.sub("", text)
     previous = None
     while previous != text:  # spans inside spans and links
