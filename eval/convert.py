@@ -18,10 +18,13 @@ Converters (a missing tool stops the run with the install line that fixes it):
   pdfminer.six, pymupdf4llm (markdown), markitdown (markdown), pdf2docx (Word); and a phone-photo
   render of each page (tilt, uneven light, blur, noise, JPEG) read by tesseract (text) or by
   ocrmypdf (a PDF whose text layer is the OCR; Debian tesseract-ocr-chi-sim, ocrmypdf).
-- HTML: lynx -dump, w3m -dump, html2text, pandoc (markdown, Word), markitdown, BeautifulSoup
+- HTML: lynx -dump, w3m -dump, html2text, pandoc (markdown, gfm, commonmark, markdown_strict, rst,
+  plain text, Word), markitdown, BeautifulSoup
   ``get_text(strip=True)`` (no separator: every cell runs into the next) and ``get_text("\\n")``,
   headless Chromium's print to PDF.
-- Word: pandoc (markdown, plain text), markitdown.
+- Word: pandoc (markdown, gfm, commonmark, markdown_strict, rst, plain text), markitdown.
+- pandoc 3 (the binary of the ``pypandoc-binary`` wheel) too, from HTML and Word: markdown, rst and
+  plain text, whose tables keep merged cells as grid tables with spans.
 """
 
 from __future__ import annotations
@@ -325,7 +328,23 @@ def html2text_markdown(src: Source, work: Path) -> bytes:
     return str(html2text.html2text(_html_text(src.path))).encode("utf-8")
 
 
-def pandoc_from_html(to: str) -> Callable[[Source, Path], bytes]:
+def pandoc3() -> str:
+    """The pandoc 3 binary that the pypandoc-binary wheel ships (Debian 12's pandoc is 2.17).
+
+    pandoc 3 writes a table with merged cells as a grid table with spans where pandoc 2 wrote
+    a simple table with the merged slots blank (or raw HTML).
+    """
+    try:
+        import pypandoc
+    except ImportError as exc:
+        raise ConvertError("pandoc 3 is not installed: pip install pypandoc-binary") from exc
+    binary = Path(pypandoc.__file__).parent / "files" / "pandoc"
+    if not binary.is_file():
+        raise ConvertError("pypandoc is installed without its pandoc: pip install pypandoc-binary")
+    return str(binary)
+
+
+def pandoc_from_html(to: str, binary: Callable[[], str] = lambda: "pandoc") -> Callable[[Source, Path], bytes]:
     def convert(src: Source, work: Path) -> bytes:
         page = _html_text(src.path)
         if to == "docx":  # a saved page's images are not beside it, and pandoc stops on a missing image
@@ -335,7 +354,7 @@ def pandoc_from_html(to: str) -> Callable[[Source, Path], bytes]:
             for image in soup.find_all(["img", "iframe"]):
                 image.decompose()
             page = str(soup)
-        data = _run(["pandoc", "-f", "html", "-t", to, "-o", "-"], stdin=page.encode("utf-8"))
+        data = _run([binary(), "-f", "html", "-t", to, "-o", "-"], stdin=page.encode("utf-8"))
         return normalise_docx(data) if to == "docx" else data
 
     return convert
@@ -372,9 +391,9 @@ def chromium_pdf(src: Source, work: Path) -> bytes:
 # ---------------------------------------------------------------- Word converters
 
 
-def pandoc_from_docx(to: str) -> Callable[[Source, Path], bytes]:
+def pandoc_from_docx(to: str, binary: Callable[[], str] = lambda: "pandoc") -> Callable[[Source, Path], bytes]:
     def convert(src: Source, work: Path) -> bytes:
-        return _run(["pandoc", "-f", "docx", "-t", to, "-o", "-", str(src.path)])
+        return _run([binary(), "-f", "docx", "-t", to, "-o", "-", str(src.path)])
 
     return convert
 
@@ -410,9 +429,56 @@ CONVERTERS: tuple[Converter, ...] = (
     Converter("gettext", "html", "txt", soup_text("", True), "BeautifulSoup get_text(strip=True)", "web-gettext"),
     Converter("gettext-nl", "html", "txt", soup_text("\n", False), "BeautifulSoup get_text('\\n')", "web-dump"),
     Converter("pandoc-docx", "html", "docx", pandoc_from_html("docx"), "pandoc -f html -t docx", "web-word"),
+    Converter("pandoc-gfm", "html", "md", pandoc_from_html("gfm"), "pandoc -f html -t gfm", "web-markdown"),
+    Converter(
+        "pandoc-commonmark",
+        "html",
+        "md",
+        pandoc_from_html("commonmark"),
+        "pandoc -f html -t commonmark",
+        "web-markdown",
+    ),
+    Converter(
+        "pandoc-strict",
+        "html",
+        "md",
+        pandoc_from_html("markdown_strict"),
+        "pandoc -f html -t markdown_strict",
+        "web-markdown",
+    ),
+    Converter("pandoc-rst", "html", "rst", pandoc_from_html("rst"), "pandoc -f html -t rst", "web-markdown"),
+    Converter("pandoc-plain", "html", "txt", pandoc_from_html("plain"), "pandoc -f html -t plain", "web-text"),
+    Converter(
+        "pandoc3-md", "html", "md", pandoc_from_html("markdown", pandoc3), "pandoc 3 -t markdown", "web-markdown"
+    ),
+    Converter("pandoc3-rst", "html", "rst", pandoc_from_html("rst", pandoc3), "pandoc 3 -t rst", "web-markdown"),
+    Converter("pandoc3-plain", "html", "txt", pandoc_from_html("plain", pandoc3), "pandoc 3 -t plain", "web-text"),
     Converter("chromium-pdf", "html", "pdf", chromium_pdf, "chromium --headless --print-to-pdf", "web-pdf"),
     Converter("pandoc-md", "docx", "md", pandoc_from_docx("markdown"), "pandoc -f docx -t markdown", "word-markdown"),
     Converter("pandoc-plain", "docx", "txt", pandoc_from_docx("plain"), "pandoc -f docx -t plain", "word-text"),
+    Converter("pandoc-gfm", "docx", "md", pandoc_from_docx("gfm"), "pandoc -f docx -t gfm", "word-markdown"),
+    Converter(
+        "pandoc-commonmark",
+        "docx",
+        "md",
+        pandoc_from_docx("commonmark"),
+        "pandoc -f docx -t commonmark",
+        "word-markdown",
+    ),
+    Converter(
+        "pandoc-strict",
+        "docx",
+        "md",
+        pandoc_from_docx("markdown_strict"),
+        "pandoc -f docx -t markdown_strict",
+        "word-markdown",
+    ),
+    Converter("pandoc-rst", "docx", "rst", pandoc_from_docx("rst"), "pandoc -f docx -t rst", "word-markdown"),
+    Converter(
+        "pandoc3-md", "docx", "md", pandoc_from_docx("markdown", pandoc3), "pandoc 3 -t markdown", "word-markdown"
+    ),
+    Converter("pandoc3-rst", "docx", "rst", pandoc_from_docx("rst", pandoc3), "pandoc 3 -t rst", "word-markdown"),
+    Converter("pandoc3-plain", "docx", "txt", pandoc_from_docx("plain", pandoc3), "pandoc 3 -t plain", "word-text"),
     Converter("markitdown", "docx", "md", markitdown_markdown, "markitdown", "word-markdown"),
 )
 
@@ -474,6 +540,13 @@ SPLITS: dict[str, Split] = {
             "w3m",
             "html2text",
             "pandoc-md",
+            "pandoc-gfm",
+            "pandoc-commonmark",
+            "pandoc-strict",
+            "pandoc-rst",
+            "pandoc-plain",
+            "pandoc3-md",
+            "pandoc3-rst",
             "gettext",
             "gettext-nl",
         ),

@@ -25,7 +25,10 @@ from extractor.errors import (
     UnsupportedFormatError,
 )
 
-TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text", ".csv", ".tsv", ""}
+TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".rst", ".text", ".csv", ".tsv", ""}
+# markdown and rst may open with raw HTML (pandoc's gfm and commonmark writers do): text unless a whole page
+MARKUP_SUFFIXES = {".md", ".markdown", ".rst"}
+_PAGE_START = re.compile(rb"^(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S)
 HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml", ".mht"}
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp"}
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -101,7 +104,10 @@ def sniff_kind(path: Path, data: bytes, whole: bool = True) -> str:
         raise UnsupportedFormatError(
             path, "unsupported file type: the content is not a PDF, Word (.docx), HTML, image or text file"
         )
-    if suffix in HTML_SUFFIXES or _HTML_START.match(head.lstrip(b"\xef\xbb\xbf \t\r\n")):
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if suffix in HTML_SUFFIXES or (
+        _HTML_START.match(start) and (suffix not in MARKUP_SUFFIXES or _PAGE_START.match(start))
+    ):
         return "html"
     if suffix == ".pdf":
         raise CorruptDocumentError(path, "is not a PDF (no %PDF header): it holds text; rename it .txt if it is one")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from extractor.document import Cell, Document, Line, Page
 from extractor.errors import EmptyDocumentError
+from extractor.load.markdown_tables import rewrite as rewrite_tables
 
 STRAY_SHARE = 0.001  # UTF-8 with at most this share of undecodable bytes is UTF-8 with stray bytes
 _MD_ROW = re.compile(r"^\s*\|.*\|\s*$")
@@ -85,9 +86,16 @@ def _cells_between(text: str, start: int, lo: int, hi: int, sep: str) -> list[Ce
 
 
 def load_text(path: Path, data: bytes) -> Document:
+    """Lines of the file's text, with the tables of markdown writers rewritten as pipe rows.
+
+    Where a writer laid a table out by column (pandoc's simple, multiline and grid tables, rst,
+    raw HTML tables) or wrapped text in inline markup, ``Document.text`` is the rewritten text
+    (see ``markdown_tables``); offsets are into it, as the HTML loader's are into its lines.
+    """
     text = decode(path, data).replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise EmptyDocumentError(path, "the file holds no text")
+    text = rewrite_tables(text)
     pages: list[Page] = [Page(number=1)]
     offset = 0
     for raw in text.split("\n"):

@@ -1,0 +1,477 @@
+"""Tables and inline markup of markdown writers, rewritten as pipe-table rows and plain text.
+
+``pandoc -t markdown`` (and ``-t plain``, ``-t rst``) lays a table out by column: a *simple*
+table is one line per row under or between lines of dash runs (``----- ------``); a
+*multiline* table wraps a cell over several lines and puts a blank line after each row; a
+*grid* table (``+----+----+``, rst too) draws every cell with ``|`` walls and ``+---+`` rules
+(``+===+`` under the header). rst *simple* tables use ``=====  =====`` runs. Tables with merged
+cells come out as raw HTML (``-t markdown``, ``gfm``, ``commonmark``, ``markdown_strict``).
+
+Each such table row becomes one line ``| cell | cell | ... |``, cut at the column positions
+that the rule lines give (display columns: a CJK character is two wide, as pandoc counts it),
+a cell wrapped over several lines joined into one, a blank cell kept as an empty one. An HTML
+table is laid on its grid the way the HTML loader lays it (``rowspan``/``colspan``). Inline
+markup is reduced to its text: attribute spans ``[text]{style=...}``, links, ``\\`` escapes,
+``**``, footnote marks, fenced-div fences and inline HTML tags.
+
+Pure Python: it reads what pandoc wrote without pandoc being installed.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from extractor.load._layout import is_label
+from extractor.load._spans import SpanCell, join_paragraphs
+
+# a rule of dash runs (pandoc simple and multiline tables), of = runs (rst simple tables)
+_DASH_RULE = re.compile(r"^( *)-{3,}(?: +-{3,})*[ \t]*$")
+_EQUALS_RULE = re.compile(r"^( *)={2,}(?: +={2,})+[ \t]*$")
+_GRID_RULE = re.compile(r"^( *)\+(?:[-=:]+\+)+[ \t]*$")
+_HTML_TABLE_OPEN = re.compile(r"<table\b", re.IGNORECASE)
+_HTML_TABLE_TAG = re.compile(r"<(/?)table\b[^>]*>", re.IGNORECASE)
+
+# inline markup
+_ATTR_SPAN = re.compile(r"\[([^\[\]]*)\]\{[^{}]*\}")  # [text]{style="..."}
+_LINK = re.compile(r"!?\[([^\[\]]*)\]\([^()\s]*(?:\s+\"[^\"]*\")?\)(?:\{[^{}]*\})?")  # [text](url){attrs}
+_FOOTNOTE_MARK = re.compile(r"\[\^[^\]\s]{1,20}\]")
+_TRAILING_ATTRS = re.compile(r"[ \t]*\{[#.][^{}\n]*\}[ \t]*$", re.MULTILINE)  # # Heading {#id .class}
+_FENCE = re.compile(r"^[ \t]*:{3,}.*$", re.MULTILINE)  # ::: {.class}  and  :::
+_ESCAPE = re.compile(r"\\([!-/:-@\[-`{}~])")  # not \| : a pipe in a pipe-table cell stays escaped
+_HARD_BREAK = re.compile(r"\\$", re.MULTILINE)
+_STRONG = re.compile(r"\*\*|~~")
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_INLINE_TAG = re.compile(
+    r"</?(?:span|font|strong|b|i|em|u|sup|sub|a|small|big|mark|ins|del|s|strike|o:p)\b[^<>]*>", re.IGNORECASE
+)
+# block tags of raw HTML in markdown (pandoc's commonmark and gfm writers keep a page's divs)
+_BLOCK_TAG = re.compile(
+    r"</?(?:div|p|section|article|header|footer|nav|main|aside|center|blockquote|ul|ol|li|dl|dt|dd|h[1-6]|"
+    r"figure|figcaption|form|img|hr|col|colgroup|caption|thead|tbody|tfoot|tr|td|th|table)\b[^<>]*>",
+    re.IGNORECASE,
+)
+
+
+def reduce_inline(text: str) -> str:
+    """Text with pandoc's inline markup reduced to what it says."""
+    text = _COMMENT.sub("", text)
+    text = _INLINE_TAG.sub("", text)
+    text = _BLOCK_TAG.sub("", text)
+    text = _FOOTNOTE_MARK.sub("", text)
+    previous = None
+    while previous != text:  # spans inside spans and links
+        previous = text
+        text = _ATTR_SPAN.sub(r"\1", text)
+        text = _LINK.sub(r"\1", text)
+    text = _TRAILING_ATTRS.sub("", text)
+    text = _FENCE.sub("", text)
+    text = _HARD_BREAK.sub("", text)
+    text = _STRONG.sub("", text)
+    return _ESCAPE.sub(r"\1", text)
+
+
+def char_width(ch: str) -> int:
+    """Display columns of a character as pandoc counts them: wide and full-width CJK are two."""
+    if unicodedata.combining(ch):
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
+def display_columns(line: str) -> list[int]:
+    """The display column each character of ``line`` starts at."""
+    starts = []
+    col = 0
+    for ch in line:
+        starts.append(col)
+        col += 4 - col % 4 if ch == "\t" else char_width(ch)
+    return starts
+
+
+def slice_columns(line: str, lo: int, hi: int | None) -> str:
+    """The characters of ``line`` that start at display columns ``lo`` to ``hi`` (open end: the rest)."""
+    return "".join(
+        ch for ch, col in zip(line, display_columns(line), strict=True) if col >= lo and (hi is None or col < hi)
+    )
+
+
+def _runs(rule: str, char: str) -> list[tuple[int, int]]:
+    """The display-column extents ``[start, end)`` of the runs of ``char`` in a rule line."""
+    return [(m.start(), m.end()) for m in re.finditer(re.escape(char) + "+", rule)]  # rules are ASCII
+
+
+@dataclass(slots=True)
+class _Table:
+    """A table found in the lines: where it is, and its rows as cell texts."""
+
+    first: int  # index of its first line
+    last: int  # index of its last line (inclusive)
+    rows: list[list[str]]
+
+
+def _cut_rows(lines: list[str], runs: list[tuple[int, int]], multiline: bool) -> list[list[str]]:
+    """Rows of the lines between a table's rules, cut at the column starts of ``runs``."""
+    starts = [0] + [start for start, _ in runs[1:]]
+    groups: list[list[str]] = []
+    if multiline:  # a row's lines run to the next empty line
+        current: list[str] = []
+        for line in lines:
+            if line == "":
+                if current:
+                    groups.append(current)
+                current = []
+            else:
+                current.append(line)
+        if current:
+            groups.append(current)
+    else:
+        groups = [[line] for line in lines if line != ""]
+    rows = []
+    for group in groups:
+        cells = []
+        for index, lo in enumerate(starts):
+            hi = starts[index + 1] if index + 1 < len(starts) else None
+            width = runs[index][1] - runs[index][0]
+            cells.append(_join_wrapped([(slice_columns(line, lo, hi), width) for line in group]))
+        rows.append(_reduced(cells))
+    return rows
+
+
+def _reduced(cells: list[str]) -> list[str]:
+    """Cells with any markup left after joining (a span wrapped over lines) reduced, pipes made slashes."""
+    return [reduce_inline(cell).replace("|", "/").strip() for cell in cells]
+
+
+def _dash_table(lines: list[str], index: int) -> _Table | None:
+    """A pandoc simple or multiline table starting at ``lines[index]``, if one does."""
+    rule = lines[index]
+    match = _DASH_RULE.match(rule)
+    if match is None:
+        return None
+    runs = _runs(rule, "-")
+    indent = match.group(1)
+    if len(runs) > 1:
+        # headerless: column rule, rows (one line each, or separated by empty lines), the same rule again
+        close = _closing_rule(lines, index + 1, lambda line: _DASH_RULE.match(line) is not None)
+        if close is not None and close > index + 1 and _runs(lines[close], "-") == runs:
+            body = lines[index + 1 : close]
+            if not _within(body, runs[-1][1]):
+                return None
+            return _Table(index, close, _cut_rows(body, runs, multiline="" in body))
+    else:
+        # a multiline table with a header: full rule, header lines, column rule, rows, full rule
+        for col_rule in range(index + 1, min(len(lines), index + 12)):
+            if lines[col_rule] == "":
+                return None
+            if _DASH_RULE.match(lines[col_rule]) and lines[col_rule].startswith(indent + "-"):
+                break
+        else:
+            return None
+        col_runs = _runs(lines[col_rule], "-")
+        if col_rule == index + 1 or col_runs[-1][1] != runs[0][1]:
+            return None
+        close = _closing_rule(lines, col_rule + 1, lambda line: line.rstrip() == rule.rstrip())
+        if close is None:
+            return None
+        header = _cut_rows(lines[index + 1 : col_rule], col_runs, multiline=True)
+        body = lines[col_rule + 1 : close]
+        if not _within(lines[index + 1 : close], runs[0][1]):
+            return None
+        return _Table(index, close, header + _cut_rows(body, col_runs, multiline="" in body))
+    above = lines[index - 1] if index > 0 else ""
+    if len(runs) > 1 and above.strip() and not _DASH_RULE.match(above) and not _FENCE.match(above):
+        # a simple table with a header line above the rule; it ends at an empty line or a closing rule
+        head = index - 1
+        if head > 0 and lines[head - 1].strip():
+            return None  # a paragraph's last line over a rule, not a header
+        end = index + 1
+        while end < len(lines) and lines[end].strip() and not _DASH_RULE.match(lines[end]):
+            end += 1
+        if end == index + 1:
+            return None
+        last = end if end < len(lines) and _DASH_RULE.match(lines[end]) else end - 1
+        rows = _cut_rows([lines[head]], runs, multiline=False) + _cut_rows(lines[index + 1 : end], runs, False)
+        return _Table(head, last, rows)
+    return None
+
+
+def _within(lines: list[str], right: int) -> bool:
+    """Whether the lines stand inside the rules' width, as a table's do (nine in ten, for a long word).
+
+    Paragraphs between a YAML header's ``---`` and a later ``---`` rule run past it.
+    """
+    filled = [line for line in lines if line.strip()]
+    beyond = sum(1 for line in filled if sum(char_width(ch) for ch in line.rstrip()) > right + 2)
+    return beyond * 10 <= len(filled)
+
+
+def _closing_rule(lines: list[str], start: int, is_rule: object) -> int | None:
+    """The index of the first line from ``start`` that closes the table; None past two empty lines in a row."""
+    assert callable(is_rule)
+    empty_run = 0
+    for at in range(start, len(lines)):
+        if is_rule(lines[at]):
+            return at
+        empty_run = empty_run + 1 if lines[at] == "" else 0
+        if empty_run >= 2:
+            return None
+    return None
+
+
+def _rst_simple_table(lines: list[str], index: int) -> _Table | None:
+    """An rst simple table: ``===  ===`` rules above, (under the header,) and below."""
+    if not _EQUALS_RULE.match(lines[index]):
+        return None
+    runs = _runs(lines[index], "=")
+    rules = [index]
+    at = index + 1
+    while at < len(lines) and len(rules) < 3:
+        if _EQUALS_RULE.match(lines[at]):
+            rules.append(at)
+            if at + 1 >= len(lines) or not lines[at + 1].strip():
+                break
+        elif not lines[at].strip():
+            return None
+        at += 1
+    if len(rules) < 2:
+        return None
+    body = [line for at, line in enumerate(lines[index : rules[-1] + 1], index) if at not in rules]
+    return _Table(index, rules[-1], _cut_rows(body, runs, multiline=False))
+
+
+def _grid_table(lines: list[str], index: int) -> _Table | None:
+    """A grid table (pandoc, rst): ``+---+`` rules, ``|`` walls; a cell may span several lines."""
+    match = _GRID_RULE.match(lines[index])
+    if match is None:
+        return None
+    indent = len(match.group(1))
+    at = index
+    while at + 1 < len(lines) and lines[at + 1][indent : indent + 1] in ("|", "+") and lines[at + 1].strip():
+        at += 1
+    while at > index and not _GRID_RULE.match(lines[at]):
+        at -= 1
+    if at == index:
+        return None
+    spanned = _spanned_grid_rows([line[indent:] for line in lines[index : at + 1]])
+    if spanned is not None:
+        return _Table(index, at, spanned)
+    rows: list[list[str]] = []
+    group: list[str] = []
+    for line in lines[index + 1 : at + 1]:
+        if _GRID_RULE.match(line):
+            if group:
+                rows.append(_grid_row(group))
+            group = []
+        else:
+            group.append(line)
+    return _Table(index, at, rows)
+
+
+_PAD = "\x00"  # follows each wide character, so that characters stand at their display columns
+
+
+def _spanned_grid_rows(block: list[str]) -> list[list[str]] | None:
+    """Rows of a grid table whose cells may span rows and columns (pandoc 3, rst), or None.
+
+    docutils' grid-table parser follows each cell's walls; a wide character is padded to its
+    two columns first, and pandoc's alignment colons (``+:---+``) are read as rules. None when
+    the walls do not line up (pandoc 2's rst writer shifts them after a wide character).
+    """
+    from docutils.parsers.rst.tableparser import GridTableParser, TableMarkupError
+    from docutils.statemachine import StringList
+
+    padded = []
+    for line in block:
+        line = "".join(ch + _PAD if char_width(ch) == 2 else ch for ch in line.rstrip())
+        if line.startswith("+"):
+            line = re.sub(r"(?<=[-=]):|:(?=[-=])", "=" if "=" in line else "-", line)
+        padded.append(line)
+    width = max(len(line) for line in padded)
+    if any(len(line) != width for line in padded):
+        return None
+    try:
+        widths, head, body = GridTableParser().parse(StringList(padded))
+    except (TableMarkupError, AssertionError, IndexError):
+        return None
+    grid: list[list[SpanCell | None]] = [[None] * len(row) for row in head + body]
+    for r, row in enumerate(head + body):
+        for c, cell in enumerate(row):
+            if cell is None:
+                continue
+            more_rows, more_cols, _, text_lines = cell
+            fill = sum(widths[c : c + more_cols + 1]) + more_cols - 2  # inside the one-space margins
+            text = _join_wrapped([(line, fill) for line in text_lines])
+            span = SpanCell(text, r, c)
+            for dr in range(more_rows + 1):
+                for dc in range(more_cols + 1):
+                    if r + dr < len(grid) and c + dc < len(grid[r + dr]):
+                        grid[r + dr][c + dc] = span
+    return _grid_layout(grid)
+
+
+def _grid_layout(grid: list[list[SpanCell | None]]) -> list[list[str]]:
+    """Rows of a table laid on its grid, as the HTML and Word loaders write them.
+
+    A cell spanning columns is one cell; a label spanning rows repeats on each row; a number
+    spanning rows shows on its first row only.
+    """
+    rows = []
+    for r, slots in enumerate(grid):
+        cells: list[str] = []
+        previous = None
+        for slot in slots:
+            if slot is None or slot is previous:
+                continue
+            previous = slot
+            cells.append(slot.text if slot.row == r or is_label(slot.text) else "")
+        if any(cells):
+            rows.append(_reduced(cells))
+    return rows
+
+
+def _grid_row(group: list[str]) -> list[str]:
+    """The cells of one grid-table row.
+
+    Each line is split at its ``|`` walls when every line of the row has as many: pandoc's rst
+    writer lets a wide character overflow its column and shifts the walls after it, so the
+    walls' count holds where their positions do not. Otherwise the row is cut at the wall
+    positions that every line has.
+    """
+    inner = [line.strip()[1:-1] if line.strip()[-1:] in "|+" else line.strip()[1:] for line in group]
+    split = [piece.split("|") for piece in inner]
+    if len({len(pieces) for pieces in split}) == 1:
+        columns = zip(*split, strict=True)
+        return _reduced([_join_wrapped([(p[1:], _width(p) - 2) for p in pieces]) for pieces in columns])
+    positions = [display_columns(line) for line in group]
+    walls: set[int] | None = None
+    for line, cols in zip(group, positions, strict=True):
+        here = {col for ch, col in zip(line, cols, strict=True) if ch in "|+"}
+        walls = here if walls is None else walls & here
+    cuts = sorted(walls or set())
+    cells = []
+    for lo, hi in itertools.pairwise(cuts):
+        cells.append(_join_wrapped([(slice_columns(line, lo + 1, hi), hi - lo - 3) for line in group]))
+    return _reduced(cells)
+
+
+def _width(text: str) -> int:
+    return sum(char_width(ch) for ch in text)
+
+
+_DIGITS = re.compile(r"^[\d.,]+$")
+
+
+def _join_wrapped(pieces: list[tuple[str, int]]) -> str:
+    """A cell's text from its lines, each with the width it had to fill.
+
+    Lines run together as ``join_paragraphs`` joins them (a space between Latin words only),
+    except that a number cut at the column's width (``1`` over ``8`` in a column one wide)
+    is one number again.
+    """
+    parts: list[str] = []
+    width_before = 0
+    for text, width in pieces:
+        text = reduce_inline(text).strip()
+        if not text:
+            continue
+        if parts and _DIGITS.match(parts[-1][-1:] + text[:1]) and _cut_at_width(parts[-1], width_before):
+            parts[-1] += text
+        else:
+            parts.append(text)
+        width_before = width
+    return join_paragraphs(parts)
+
+
+def _cut_at_width(text: str, width: int) -> bool:
+    """Whether the last line of ``text`` is a run of digits that fills its line's width."""
+    last = text.split(" ")[-1]
+    return bool(_DIGITS.match(last)) and width > 0 and _width(last) >= width
+
+
+def _html_table(lines: list[str], index: int) -> tuple[_Table, str, str] | None:
+    """A raw HTML table (pandoc writes one for merged cells): its rows on the table's grid.
+
+    Also returns the text before ``<table`` on its first line and after ``</table>`` on its last.
+    """
+    opened = _HTML_TABLE_OPEN.search(lines[index])
+    if opened is None:
+        return None
+    rest = "\n".join(lines[index:])
+    depth = 0
+    for tag in _HTML_TABLE_TAG.finditer(rest, opened.start()):
+        depth += -1 if tag.group(1) else 1
+        if depth == 0:
+            rows = html_table_rows(rest[opened.start() : tag.end()])
+            if rows is None:
+                return None
+            last = index + rest.count("\n", 0, tag.end())
+            column = tag.end() - (rest.rfind("\n", 0, tag.end()) + 1)
+            return _Table(index, last, rows), lines[index][: opened.start()], lines[last][column:]
+    return None
+
+
+def html_table_rows(markup: str) -> list[list[str]] | None:
+    """Rows of an HTML table's markup as the HTML loader lays them; None when it is page layout."""
+    from bs4 import BeautifulSoup
+
+    from extractor.load.html import is_data_table, table_grid
+
+    table = BeautifulSoup(markup, "lxml").find("table")
+    if table is None or not is_data_table(table):
+        return None
+    return _grid_layout(table_grid(table))
+
+
+_FINDERS = (_grid_table, _rst_simple_table, _dash_table)
+
+
+def _tables(lines: list[str]) -> Iterator[tuple[_Table, str, str]]:
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        found: tuple[_Table, str, str] | None = None
+        if "<" in line:
+            found = _html_table(lines, index)
+        if found is None and line.lstrip()[:1] in ("+", "-", "="):
+            for finder in _FINDERS:
+                table = finder(lines, index)
+                if table is not None:
+                    found = (table, "", "")
+                    break
+        if found is None:
+            index += 1
+            continue
+        yield found
+        index = found[0].last + 1
+
+
+def rewrite(text: str) -> str:
+    """The text with every table a run of pipe rows and inline markup reduced to its text.
+
+    Text with no table form and no markup comes back as it was.
+    """
+    lines = text.split("\n")
+    out: list[str] = []
+    plain: list[str] = []  # lines outside tables, reduced together (a span may wrap over lines)
+    index = 0
+
+    def flush() -> None:
+        if plain:
+            out.append(reduce_inline("\n".join(plain)))
+            plain.clear()
+
+    for table, before, after in _tables(lines):
+        plain.extend(lines[index : table.first])
+        if before.strip():
+            plain.append(before)
+        flush()
+        out.extend("| " + " | ".join(row) + " |" for row in table.rows if any(row))
+        if after.strip():
+            plain.append(after)
+        index = table.last + 1
+    plain.extend(lines[index:])
+    flush()
+    return "\n".join(out)
