@@ -269,6 +269,19 @@ def test_a_signature_run_into_the_last_sentence_is_certain() -> None:
     assert (got.value, got.review) == ("2024-01-17", None)
 
 
+def test_a_page_dumped_as_one_line_keeps_its_signature_date_before_the_site_footer() -> None:
+    """``get_text()`` of a web page: 。晋中市人民政府2025年3月3日主办：晋中市人民政府办公室 ... on one line."""
+    head = "首页>政务公开>年报" + TITLE.strip() + "发布时间：2025-03-08来源：沭阳县人民政府"
+    text = (
+        head
+        + PERIOD.strip()
+        + BODY.replace("\n", "")
+        + "沭阳县发展和改革局2024年1月17日主办：沭阳县人民政府办公室网站标识码：3213220001"
+    )
+    got = meta(text)["published_on"]
+    assert (got.value, got.review) == ("2024-01-17", None)
+
+
 def test_a_title_with_the_year_first_names_the_body() -> None:
     got = meta("2023年度沭阳县发展和改革局政府信息公开工作年度报告\n" + PERIOD + BODY)
     assert (got["organization"].value, got["organization"].review) == ("沭阳县发展和改革局", None)

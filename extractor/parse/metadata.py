@@ -246,7 +246,11 @@ def _in_footer(norm: str, date: _DateLine) -> bool:
     return False
 
 
-SIGNED_LINE_END = re.compile(r"(?m)(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日[ \t]*$")
+# a date ending its line, or (a page dumped as one line) followed at once by the site's footer
+SIGNED_LINE_END = re.compile(
+    r"(?m)(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日"
+    r"(?:[ \t]*$|(?=\s*(?:主办|承办|版权所有|网站标识码|网站地图|联系我们|技术支持|关闭|打印|【)))"
+)
 
 
 def _cn_number(text: str) -> int:
