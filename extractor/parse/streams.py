@@ -1,0 +1,283 @@
+"""Section 三 read from a number stream printed apart from its labels, column by column.
+
+Two common PDF-to-text converters (``pdftotext`` without ``-layout``, pdfminer's
+``pdf2txt.py``) print a statistics table as blocks: the row labels in one place, the
+numbers in another, and the numbers of a block of consecutive rows *column-major* (the
+first column of those rows, then the second, ...). Blocks follow page and layout
+boundaries: one row (which reads the same either way) or many. The labels cannot bind
+a number to its row, but the template fixes the order of the rows and the count of
+their cells, and the identities are strong:
+
+- each row's six applicant columns add up to its total (identity 3);
+- down every column, new + carried over = total processed + carried forward (1), and
+  the outcome rows add up to the total processed (2).
+
+``decompositions`` cuts the stream into consecutive row blocks, every cut of which
+keeps every row's total (a dynamic program over the row index: a block of ``b`` rows
+starting at row ``i`` takes the next ``7 * b`` numbers), and keeps the readings under
+which identities 1 and 2 also hold. Each distinct reading that survives is reported;
+cells on which they differ carry the others as alternatives.
+
+Values placed this way are bound to their row by the order of the text and the
+identities, never by the layout: every cell goes to review.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from extractor.checks import application_identities, evaluate_identity
+from extractor.document import Document
+from extractor.parse.anchors import Anchor
+from extractor.parse.layout import Sections, Token, tokenize
+from extractor.parse.solve import Value, row_fits
+from extractor.parse.tables import CellReading
+from extractor.template import APPLICANT_COLUMNS, APPLICATION_ROWS, OTHER_SUBROWS
+
+WIDTH = len(APPLICANT_COLUMNS)
+MAX_READINGS = 4096  # distinct partial readings kept at one row boundary; past that, give up
+MAX_STRAY = 2  # lone numbers at a page's edge (page numbers) that may be left out of the stream
+
+REASON = "numbers printed column by column apart from their labels: placed by the row identities"
+REASON_AMBIGUOUS = (
+    "numbers printed column by column apart from their labels: more than one placement keeps every identity"
+)
+CONF_STREAM = 0.7
+CONF_STREAM_AMBIGUOUS = 0.5
+
+Row = tuple[Value, ...]
+Block = tuple[int, int]  # (rows in the block, the printed place of its total column)
+
+
+@dataclass(frozen=True, slots=True)
+class StreamReading:
+    """One placement of the stream: the rows' values, the tokens they came from, the block sizes."""
+
+    rows: tuple[str, ...]
+    values: tuple[Row, ...]
+    tokens: tuple[tuple[Token, ...], ...]
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class StreamResult:
+    """Every placement under which all identities hold; the first is the one reported."""
+
+    readings: tuple[StreamReading, ...]
+
+    @property
+    def rows(self) -> tuple[str, ...]:
+        return self.readings[0].rows
+
+
+def _block_positions(first: int, size: int, total_at: int = WIDTH - 1) -> list[list[int]]:
+    """Where each cell of the rows ``first .. first + size - 1`` sits in the stream when their block is
+    printed column-major, the total column printed at place ``total_at`` among the seven (last as a
+    rule; a converter may print it before the last applicant column)."""
+    base = first * WIDTH
+    printed = [*range(WIDTH - 1)]
+    printed.insert(total_at, WIDTH - 1)  # printed[g]: the column printed g-th
+    place = {col: g for g, col in enumerate(printed)}
+    return [[base + place[col] * size + k for col in range(WIDTH)] for k in range(size)]
+
+
+def decompositions(
+    values: Sequence[Value], row_keys: Sequence[str], displaced_total: bool = False
+) -> list[tuple[tuple[Row, ...], tuple[Block, ...]]]:
+    """Every distinct reading of ``values`` as ``row_keys`` in column-major row blocks under which
+    every identity of section 三 holds, each with the fewest blocks that give it, fewest first.
+
+    With ``displaced_total`` a block may print its total column before one of the applicant columns.
+    Empty when no reading holds; raises ``OverflowError`` past ``MAX_READINGS`` partial readings."""
+    count = len(row_keys)
+    if len(values) != count * WIDTH:
+        return []
+    places = range(WIDTH) if displaced_total else (WIDTH - 1,)
+    # which blocks keep every row's total: independent of the rows before them
+    valid: list[list[tuple[Block, tuple[Row, ...]]]] = []
+    for first in range(count):
+        options = []
+        for size in range(1, count - first + 1):
+            for total_at in places:
+                if size == 1 and total_at != WIDTH - 1:
+                    continue  # one row printed out of order is a row that breaks its total: not this
+                rows = tuple(tuple(values[p] for p in row) for row in _block_positions(first, size, total_at))
+                if all(row_fits(row) for row in rows):
+                    options.append(((size, total_at), rows))
+        valid.append(options)
+    # readings of the first i rows, each with the simplest cut that gives it
+    frontier: list[dict[tuple[Row, ...], tuple[Block, ...]]] = [{} for _ in range(count + 1)]
+    frontier[0][()] = ()
+    for first in range(count):
+        for prefix, blocks in frontier[first].items():
+            for block, rows in valid[first]:
+                reading = prefix + rows
+                level = frontier[first + block[0]]
+                known = level.get(reading)
+                cut = (*blocks, block)
+                if known is None or _plainness(cut) < _plainness(known):
+                    level[reading] = cut
+                    if len(level) > MAX_READINGS:
+                        raise OverflowError("too many placements of the number stream")
+    identities = [i for i in application_identities(row_keys) if not i.rule.startswith("applications.row_total")]
+    surviving = []
+    for reading, blocks in frontier[count].items():
+        flat = {
+            f"applications.{row}.{col}": value
+            for row, row_values in zip(row_keys, reading, strict=True)
+            for col, value in zip(APPLICANT_COLUMNS, row_values, strict=True)
+        }
+        if all(evaluate_identity(identity, flat).passed is not False for identity in identities):
+            surviving.append((reading, blocks))
+    return sorted(surviving, key=lambda s: _plainness(s[1]))
+
+
+def _plainness(blocks: Sequence[Block]) -> tuple[int, int]:
+    """Fewer blocks, then fewer totals printed out of place, is the simpler account of the text."""
+    return len(blocks), sum(1 for _, total_at in blocks if total_at != WIDTH - 1)
+
+
+def _row_sets(anchors: Sequence[Anchor]) -> list[tuple[str, ...]]:
+    """The template's row lists this table may print: （六） as one row or as three, as far as the
+    labels found tell."""
+    found = {a.key for a in anchors}
+    single = tuple(r for r in APPLICATION_ROWS if r not in OTHER_SUBROWS)
+    three = tuple(r for r in APPLICATION_ROWS if r != "other_handling")
+    if "other_handling" in found:
+        return [single]
+    if found & set(OTHER_SUBROWS):
+        return [three]
+    return [single, three]
+
+
+def _page_numbers(tokens: Sequence[Token], doc: Document) -> list[int]:
+    """Indexes of numbers that may be page numbers: alone on their line, and on the first or last line
+    of a page with text or equal to the page's number (a converter may print it among the cells)."""
+    edges: set[int] = set()
+    for page in doc.pages:
+        filled = [line for line in page.lines if line.text.strip()]
+        if filled:
+            edges.update({id(filled[0]), id(filled[-1])})
+    return [
+        index
+        for index, token in enumerate(tokens)
+        if token.line is not None
+        and token.line.text.strip() == token.text
+        and (id(token.line) in edges or token.value == token.line.page)
+    ]
+
+
+def read_stream(doc: Document, norm: str, sections: Sections, anchors: Sequence[Anchor]) -> StreamResult | None:
+    """Section 三's number stream placed into the template's rows, or None when its count fits no
+    row list or no placement keeps every identity.
+
+    Blocks printed in the plain column order are tried first; only when no placement of them keeps
+    every identity may a block print its total column before an applicant column."""
+    span = sections.span("applications")
+    if span is None:
+        return None
+    numbers = [t for t in tokenize(norm, *span) if t.kind == "num"]
+    if not numbers:
+        return None
+    lines = doc.lines
+    starts = [line.start for line in lines]
+    for token in numbers:
+        index = bisect.bisect_right(starts, token.start) - 1
+        token.line = lines[index] if 0 <= index < len(lines) and token.start <= lines[index].end else None
+    strays = _page_numbers(numbers, doc)
+    for displaced_total in (False, True):
+        readings: dict[tuple[Row, ...], StreamReading] = {}
+        for row_keys in _row_sets(anchors):  # they differ by fourteen cells: at most one fits the count
+            extra = len(numbers) - WIDTH * len(row_keys)
+            if extra < 0 or extra > MAX_STRAY:
+                continue
+            for dropped in itertools.combinations(strays, extra):
+                kept = [t for i, t in enumerate(numbers) if i not in dropped]
+                try:
+                    found = decompositions([t.value for t in kept], row_keys, displaced_total)
+                except OverflowError:
+                    return None
+                for rows, blocks in found:
+                    if rows in readings and _plainness(readings[rows].blocks) <= _plainness(blocks):
+                        continue
+                    positions = [p for first, block in _block_starts(blocks) for p in _block_positions(first, *block)]
+                    tokens = tuple(tuple(kept[p] for p in row) for row in positions)
+                    readings[rows] = StreamReading(tuple(row_keys), rows, tokens, blocks)
+        if readings:
+            return StreamResult(tuple(sorted(readings.values(), key=lambda r: _plainness(r.blocks))))
+    return None
+
+
+def _block_starts(blocks: Sequence[Block]) -> list[tuple[int, Block]]:
+    out, first = [], 0
+    for block in blocks:
+        out.append((first, block))
+        first += block[0]
+    return out
+
+
+def stream_cells(result: StreamResult) -> dict[str, dict[str, CellReading]]:
+    """The first reading as cell readings, every one in review; cells on which the surviving
+    readings differ list the others as alternatives."""
+    best, others = result.readings[0], result.readings[1:]
+    cells: dict[str, dict[str, CellReading]] = {}
+    for index, (row, values, tokens) in enumerate(zip(best.rows, best.values, best.tokens, strict=True)):
+        row_cells: dict[str, CellReading] = {}
+        for col_index, (col, value, token) in enumerate(zip(APPLICANT_COLUMNS, values, tokens, strict=True)):
+            alternatives: list[Value] = []
+            for other in others:
+                candidate = other.values[index][col_index]
+                if candidate != value and candidate not in alternatives:
+                    alternatives.append(candidate)
+            cell = CellReading(value, CONF_STREAM, token.start, token.end, token, review=REASON)
+            if alternatives:
+                cell.alternatives = list(alternatives)
+                cell.review = REASON_AMBIGUOUS
+                cell.confidence = CONF_STREAM_AMBIGUOUS
+            row_cells[col] = cell
+        cells[row] = row_cells
+    return cells
+
+
+def _holds(cells: dict[str, dict[str, CellReading]], row_keys: Sequence[str]) -> bool:
+    """Whether a reading of section 三 has every row of ``row_keys``, no null, and keeps every identity."""
+    flat: dict[str, Value] = {}
+    for row in row_keys:
+        for col in APPLICANT_COLUMNS:
+            cell = cells.get(row, {}).get(col)
+            if cell is None or not isinstance(cell.value, int | float):
+                return False
+            flat[f"applications.{row}.{col}"] = cell.value
+    return all(evaluate_identity(identity, flat).passed for identity in application_identities(row_keys))
+
+
+def _labels_off_numbers(norm: str, anchors: Sequence[Anchor]) -> bool:
+    """Whether most found row labels have no number after them on their own line."""
+    on_line = 0
+    for anchor in anchors:
+        line_end = norm.find("\n", anchor.end)
+        if re.search(r"\d", norm[anchor.end : line_end if line_end >= 0 else len(norm)]):
+            on_line += 1
+    return on_line * 2 <= len(anchors)
+
+
+def place_by_stream(
+    doc: Document,
+    norm: str,
+    sections: Sections,
+    anchors: Sequence[Anchor],
+    present: dict[str, dict[str, CellReading]],
+) -> dict[str, dict[str, CellReading]] | None:
+    """Section 三 placed from its number stream, when that explains the text better than the reading
+    by labels: the labels mostly stand apart from the numbers, the present reading breaks an identity
+    (or misses a cell), and some placement of the stream keeps every identity. Else None."""
+    if not _labels_off_numbers(norm, anchors):
+        return None
+    result = read_stream(doc, norm, sections, anchors)
+    if result is None or _holds(present, result.rows):
+        return None
+    return stream_cells(result)
