@@ -41,6 +41,7 @@ from extractor.template import APPLICANT_COLUMNS, APPLICATION_ROWS, OTHER_SUBROW
 WIDTH = len(APPLICANT_COLUMNS)
 MAX_READINGS = 4096  # distinct partial readings kept at one row boundary; past that, give up
 MAX_STRAY = 2  # lone numbers at a page's edge (page numbers) that may be left out of the stream
+MAX_DROP_TRIALS = 24  # choices of them tried, page edges first
 
 REASON = "numbers printed column by column apart from their labels: placed by the row identities"
 REASON_AMBIGUOUS = (
@@ -162,13 +163,12 @@ def _page_numbers(tokens: Sequence[Token], doc: Document) -> list[int]:
         filled = [line for line in page.lines if line.text.strip()]
         if filled:
             edges.update({id(filled[0]), id(filled[-1])})
-    return [
-        index
-        for index, token in enumerate(tokens)
-        if token.line is not None
-        and token.line.text.strip() == token.text
-        and (id(token.line) in edges or token.value == token.line.page)
+    lone = [i for i, t in enumerate(tokens) if t.line is not None and t.line.text.strip() == t.text]
+    at_edge = [i for i in lone if id(tokens[i].line) in edges]
+    numbered = [
+        i for i in lone if i not in at_edge and (line := tokens[i].line) is not None and tokens[i].value == line.page
     ]
+    return at_edge + numbered
 
 
 def read_stream(doc: Document, norm: str, sections: Sections, anchors: Sequence[Anchor]) -> StreamResult | None:
@@ -195,7 +195,7 @@ def read_stream(doc: Document, norm: str, sections: Sections, anchors: Sequence[
             extra = len(numbers) - WIDTH * len(row_keys)
             if extra < 0 or extra > MAX_STRAY:
                 continue
-            for dropped in itertools.combinations(strays, extra):
+            for dropped in itertools.islice(itertools.combinations(strays, extra), MAX_DROP_TRIALS):
                 kept = [t for i, t in enumerate(numbers) if i not in dropped]
                 try:
                     found = decompositions([t.value for t in kept], row_keys, displaced_total)
