@@ -51,7 +51,7 @@ CONF_STREAM = 0.7
 CONF_STREAM_AMBIGUOUS = 0.5
 
 Row = tuple[Value, ...]
-Block = tuple[int, int]  # (rows in the block, the printed place of its total column)
+Block = tuple[int, tuple[tuple[int, ...], ...]]  # (rows in the block, the groups of columns it printed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,48 +75,101 @@ class StreamResult:
         return self.readings[0].rows
 
 
-def _block_positions(first: int, size: int, total_at: int = WIDTH - 1) -> list[list[int]]:
-    """Where each cell of the rows ``first .. first + size - 1`` sits in the stream when their block is
-    printed column-major, the total column printed at place ``total_at`` among the seven (last as a
-    rule; a converter may print it before the last applicant column)."""
+Layout = tuple[tuple[int, ...], ...]  # the groups of columns a block prints one after another
+
+
+def _layouts() -> tuple[tuple[Layout, ...], ...]:
+    """How a converter prints a block of rows, in rounds of growing freedom, each round adding to the
+    one before (a round is tried only when the rounds before it explain nothing):
+
+    1. column by column (``pdftotext``, pdfminer);
+    2. the total column printed before one of the applicant columns (pdfminer's order of text boxes);
+    3. consecutive columns grouped, each group row by row (``pdftotext`` puts two close cells on one
+       line: ``1 55`` is 其他 and 总计 of one row).
+    """
+    columns = tuple(range(WIDTH))
+    plain: Layout = tuple((col,) for col in columns)
+    displaced = tuple(
+        tuple((col,) for col in (*columns[:place], WIDTH - 1, *columns[place : WIDTH - 1]))
+        for place in range(WIDTH - 1)
+    )
+    grouped = []
+    for cuts in itertools.product((False, True), repeat=WIDTH - 1):  # a cut after column i, or not
+        groups: list[list[int]] = [[0]]
+        for col, cut in zip(columns[1:], cuts, strict=True):
+            if cut:
+                groups.append([col])
+            else:
+                groups[-1].append(col)
+        layout = tuple(tuple(group) for group in groups)
+        if layout != plain and len(layout) > 1:  # one group is the row-by-row reading of one-row blocks
+            grouped.append(layout)
+    return ((plain,), (plain, *displaced), (plain, *displaced, *grouped))
+
+
+LAYOUT_ROUNDS = _layouts()
+PLAIN: Layout = LAYOUT_ROUNDS[0][0]
+
+
+def _columns_in(layout: Layout) -> list[tuple[int, int, int]]:
+    """For each column: (columns printed in the groups before its own, its group's width, its place in it)."""
+    where: dict[int, tuple[int, int, int]] = {}
+    before = 0
+    for group in layout:
+        for index, col in enumerate(group):
+            where[col] = (before, len(group), index)
+        before += len(group)
+    return [where[col] for col in range(WIDTH)]
+
+
+def _row_positions(first: int, size: int, k: int, columns: Sequence[tuple[int, int, int]]) -> list[int]:
+    """Where the cells of row ``first + k`` sit in the stream, its block of ``size`` rows printed group
+    after group, each group row by row (a group of one column: column-major)."""
     base = first * WIDTH
-    printed = [*range(WIDTH - 1)]
-    printed.insert(total_at, WIDTH - 1)  # printed[g]: the column printed g-th
-    place = {col: g for g, col in enumerate(printed)}
-    return [[base + place[col] * size + k for col in range(WIDTH)] for k in range(size)]
+    return [base + size * before + k * width + index for before, width, index in columns]
+
+
+def _block_positions(first: int, size: int, layout: Layout = PLAIN) -> list[list[int]]:
+    columns = _columns_in(layout)
+    return [_row_positions(first, size, k, columns) for k in range(size)]
 
 
 def decompositions(
-    values: Sequence[Value], row_keys: Sequence[str], displaced_total: bool = False
+    values: Sequence[Value], row_keys: Sequence[str], layouts: Sequence[Layout] = (PLAIN,)
 ) -> list[tuple[tuple[Row, ...], tuple[Block, ...]]]:
-    """Every distinct reading of ``values`` as ``row_keys`` in column-major row blocks under which
-    every identity of section 三 holds, each with the fewest blocks that give it, fewest first.
+    """Every distinct reading of ``values`` as ``row_keys`` in row blocks, each block printed in one of
+    ``layouts`` (column by column unless told), under which every identity of section 三 holds, each
+    with the simplest cut that gives it, simplest first.
 
-    With ``displaced_total`` a block may print its total column before one of the applicant columns.
     Empty when no reading holds; raises ``OverflowError`` past ``MAX_READINGS`` partial readings."""
     count = len(row_keys)
     if len(values) != count * WIDTH:
         return []
-    places = range(WIDTH) if displaced_total else (WIDTH - 1,)
     # which blocks keep every row's total: independent of the rows before them
+    placed = [(layout, _columns_in(layout)) for layout in layouts]
     valid: list[list[tuple[Block, tuple[Row, ...]]]] = []
     for first in range(count):
         options = []
         for size in range(1, count - first + 1):
-            for total_at in places:
-                if size == 1 and total_at != WIDTH - 1:
-                    continue  # one row printed out of order is a row that breaks its total: not this
-                rows = tuple(tuple(values[p] for p in row) for row in _block_positions(first, size, total_at))
-                if all(row_fits(row) for row in rows):
-                    options.append(((size, total_at), rows))
+            for layout, columns in placed:
+                if size == 1 and layout != PLAIN:
+                    continue  # one row reads the same in every grouping; out of order it breaks its total
+                rows: list[Row] = []
+                for k in range(size):
+                    row = tuple(values[p] for p in _row_positions(first, size, k, columns))
+                    if not row_fits(row):
+                        break
+                    rows.append(row)
+                else:
+                    options.append(((size, layout), tuple(rows)))
         valid.append(options)
     # readings of the first i rows, each with the simplest cut that gives it
     frontier: list[dict[tuple[Row, ...], tuple[Block, ...]]] = [{} for _ in range(count + 1)]
     frontier[0][()] = ()
     for first in range(count):
         for prefix, blocks in frontier[first].items():
-            for block, rows in valid[first]:
-                reading = prefix + rows
+            for block, block_rows in valid[first]:
+                reading = prefix + block_rows
                 level = frontier[first + block[0]]
                 known = level.get(reading)
                 cut = (*blocks, block)
@@ -138,8 +191,8 @@ def decompositions(
 
 
 def _plainness(blocks: Sequence[Block]) -> tuple[int, int]:
-    """Fewer blocks, then fewer totals printed out of place, is the simpler account of the text."""
-    return len(blocks), sum(1 for _, total_at in blocks if total_at != WIDTH - 1)
+    """Fewer blocks, then fewer blocks not printed column by column, is the simpler account of the text."""
+    return len(blocks), sum(1 for _, layout in blocks if layout != PLAIN)
 
 
 def _row_sets(anchors: Sequence[Anchor]) -> list[tuple[str, ...]]:
@@ -175,8 +228,8 @@ def read_stream(doc: Document, norm: str, sections: Sections, anchors: Sequence[
     """Section 三's number stream placed into the template's rows, or None when its count fits no
     row list or no placement keeps every identity.
 
-    Blocks printed in the plain column order are tried first; only when no placement of them keeps
-    every identity may a block print its total column before an applicant column."""
+    Blocks printed column by column are tried first, the other layouts only when no placement of
+    them keeps every identity (``LAYOUT_ROUNDS``)."""
     span = sections.span("applications")
     if span is None:
         return None
@@ -189,7 +242,7 @@ def read_stream(doc: Document, norm: str, sections: Sections, anchors: Sequence[
         index = bisect.bisect_right(starts, token.start) - 1
         token.line = lines[index] if 0 <= index < len(lines) and token.start <= lines[index].end else None
     strays = _page_numbers(numbers, doc)
-    for displaced_total in (False, True):
+    for layouts in LAYOUT_ROUNDS:
         readings: dict[tuple[Row, ...], StreamReading] = {}
         for row_keys in _row_sets(anchors):  # they differ by fourteen cells: at most one fits the count
             extra = len(numbers) - WIDTH * len(row_keys)
@@ -198,7 +251,7 @@ def read_stream(doc: Document, norm: str, sections: Sections, anchors: Sequence[
             for dropped in itertools.islice(itertools.combinations(strays, extra), MAX_DROP_TRIALS):
                 kept = [t for i, t in enumerate(numbers) if i not in dropped]
                 try:
-                    found = decompositions([t.value for t in kept], row_keys, displaced_total)
+                    found = decompositions([t.value for t in kept], row_keys, layouts)
                 except OverflowError:
                     return None
                 for rows, blocks in found:
