@@ -156,6 +156,28 @@ def test_pdfminer_on_a_real_pdf(pdf: Path, tmp_path: Path) -> None:
     _applications_match(extract_path(out), _real_gold(pdf))
 
 
+# pages printed to PDF by a browser (in the repository), converted here: pdftotext puts the two
+# rightmost cells of a row on one line (``1 55``) inside blocks printed column by column
+BROWSER_PDFS = {
+    "pdftotext": DEV / "syn1101_004_html__chromium-pdf.pdf",
+    "pdfminer": DEV / "syn1102_007_html__chromium-pdf.pdf",
+}
+
+
+@pytest.mark.parametrize("converter", sorted(BROWSER_PDFS))
+def test_converters_on_browser_printed_pdfs(converter: str, tmp_path: Path) -> None:
+    pdf = BROWSER_PDFS[converter]
+    out = tmp_path / f"{pdf.stem}.txt"
+    if converter == "pdftotext":
+        assert shutil.which("pdftotext"), "pdftotext (Debian poppler-utils) is needed: .ci/run installs it"
+        subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), str(out)], check=True, timeout=60)
+    else:
+        from pdfminer.high_level import extract_text
+
+        out.write_text(extract_text(str(pdf)), encoding="utf-8")
+    _applications_match(extract_path(out), _gold(pdf))
+
+
 # --- the placement, on generated tables -------------------------------------------------------
 
 OUTCOMES = [r for r in SINGLE_ROWS if r in OUTCOME_ROWS]
@@ -263,3 +285,18 @@ def test_every_surviving_reading_is_reported_and_their_differences_flagged(tmp_p
                 assert detail.alternatives and detail.alternatives[0] != flat[key], key
             else:
                 assert detail.note == streams.REASON and not detail.alternatives, key
+
+
+def test_neighbouring_columns_printed_together_are_read_when_nothing_plainer_fits() -> None:
+    parts = [[0] * 6 for _ in OUTCOMES]
+    parts[0] = [3, 1, 0, 0, 0, 2]
+    parts[1] = [1, 0, 0, 0, 0, 4]
+    table = _table(parts, [0] * 6, [1, 0, 0, 0, 0, 0])
+    # rows 1-4 as one block: columns 1-5 one by one, then 其他 and 总计 of each row on one line
+    block = [table[k][c] for c in range(5) for k in range(4)] + [table[k][c] for k in range(4) for c in (5, 6)]
+    stream = block + _print(table[4:], [len(SINGLE_ROWS) - 4])
+    assert streams.decompositions(stream, SINGLE_ROWS, streams.LAYOUT_ROUNDS[1]) == []
+    found = streams.decompositions(stream, SINGLE_ROWS, streams.LAYOUT_ROUNDS[2])
+    assert [values for values, _ in found][:1] == [table]
+    size, layout = found[0][1][0]
+    assert size == 4 and layout[-1] == (5, 6)  # the zero columns before may group either way
