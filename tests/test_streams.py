@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from extractor.parse import streams
-from extractor.parse.tables import REASON_REVIEWS
+from extractor.parse.tables import REASON_REORDERED, REASON_REVIEWS
 from extractor.pipeline import extract_path
 from extractor.report import flatten
 from extractor.result import Result
@@ -105,6 +105,37 @@ def test_section_four_numbers_with_text_among_them_are_read_in_order() -> None:
     for key in keys:
         assert flat[key] == gold[key], key
         assert key in result.review and (result.fields[key].note or "").startswith(REASON_REVIEWS), key
+
+
+def test_section_four_printed_as_runs_out_of_order_is_placed_by_identity_four() -> None:
+    # ``72 64 178 37 | 12 1 1 6 | 351 | 13 4 8 1 26 | 20``: 行政复议's four parts, 复议后起诉's four parts,
+    # 行政复议's total, 未经复议直接起诉 whole, 复议后起诉's total
+    path = CI / "2024_jiangsu_huaian_city_gov__pdftotext.txt"
+    result = extract_path(path)
+    gold, flat = _gold(path), flatten(result.report)
+    keys = [k for k in gold if k.startswith("reviews_and_lawsuits.")]
+    assert len(keys) == 15
+    for key in keys:
+        detail = result.fields[key]
+        assert flat[key] == gold[key], key
+        # swapping two whole groups keeps identity 4: the other order is listed
+        assert detail.alternatives, key
+        if key not in result.review:  # only where the report's prose states this very value
+            assert detail.evidence and any(e.agrees and e.value == gold[key] for e in detail.evidence), key
+        else:
+            assert (detail.note or "").startswith(REASON_REORDERED), key
+    assert sum(1 for k in keys if k in result.review) >= 14
+
+
+def test_runs_out_of_order_prefer_the_printed_order_and_fail_on_a_report_that_breaks_identity_four() -> None:
+    printed = [72, 64, 178, 37, 12, 1, 1, 6, 351, 13, 4, 8, 1, 26, 20]
+    orders = streams.reordered_runs(printed)
+    assert [[printed[i] for i in order] for order in orders] == [
+        [72, 64, 178, 37, 351, 13, 4, 8, 1, 26, 12, 1, 1, 6, 20],
+        [12, 1, 1, 6, 20, 72, 64, 178, 37, 351, 13, 4, 8, 1, 26],
+    ]
+    # the 2023 洪泽区 report prints 10 1 0 0 0 for 行政复议 (its total 0): nothing is moved to hide it
+    assert streams.reordered_runs([10, 1, 0, 0, 0, 0, 0, 0, 0, 0, 5, 0, 0, 0, 0]) == []
 
 
 @pytest.mark.parametrize(

@@ -29,14 +29,17 @@ import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from extractor.checks import application_identities, evaluate_identity
 from extractor.document import Document
 from extractor.parse.anchors import Anchor
 from extractor.parse.layout import Sections, Token, tokenize
 from extractor.parse.solve import Value, row_fits
-from extractor.parse.tables import CellReading
 from extractor.template import APPLICANT_COLUMNS, APPLICATION_ROWS, OTHER_SUBROWS
+
+if TYPE_CHECKING:
+    from extractor.parse.tables import CellReading
 
 WIDTH = len(APPLICANT_COLUMNS)
 MAX_READINGS = 4096  # distinct partial readings kept at one row boundary; past that, give up
@@ -276,6 +279,8 @@ def _block_starts(blocks: Sequence[Block]) -> list[tuple[int, Block]]:
 def stream_cells(result: StreamResult) -> dict[str, dict[str, CellReading]]:
     """The first reading as cell readings, every one in review; cells on which the surviving
     readings differ list the others as alternatives."""
+    from extractor.parse.tables import CellReading  # tables reads section 四 with this module's help
+
     best, others = result.readings[0], result.readings[1:]
     cells: dict[str, dict[str, CellReading]] = {}
     for index, (row, values, tokens) in enumerate(zip(best.rows, best.values, best.tokens, strict=True)):
@@ -334,3 +339,35 @@ def place_by_stream(
     if result is None or _holds(present, result.rows):
         return None
     return stream_cells(result)
+
+
+# --- section 四 ------------------------------------------------------------------
+
+REVIEW_GROUP = 5  # section 四: three groups of five cells, the fifth the total of the four before it
+MAX_RUNS = 4  # runs of consecutive cells a converter may have printed out of order
+
+
+def reordered_runs(values: Sequence[Value]) -> list[list[int]]:
+    """Orders of section 四's fifteen printed numbers under which every group keeps identity 4, when the
+    converter printed the values row as runs of consecutive cells in another order (pdftotext:
+    ``72 64 178 37 | 12 1 1 6 | 351 | 13 4 8 1 26 | 20``).
+
+    Each order is a list of stream indexes, one per cell. The fewest runs that explain the stream
+    win; among them, the orders that keep the runs closest to their printed order come first.
+    Distinct readings only; empty when none of at most ``MAX_RUNS`` runs keeps every identity."""
+    count = len(values)
+    for runs_count in range(1, MAX_RUNS + 1):
+        found: dict[tuple[Value, ...], tuple[int, list[int]]] = {}
+        for cuts in itertools.combinations(range(1, count), runs_count - 1):
+            bounds = (0, *cuts, count)
+            runs = [list(range(bounds[i], bounds[i + 1])) for i in range(runs_count)]
+            for order in itertools.permutations(range(runs_count)):
+                indexes = [index for run in order for index in runs[run]]
+                cells = tuple(values[i] for i in indexes)
+                if all(row_fits(cells[g : g + REVIEW_GROUP]) for g in range(0, count, REVIEW_GROUP)):
+                    inversions = sum(1 for a, b in itertools.combinations(order, 2) if a > b)
+                    if cells not in found or inversions < found[cells][0]:
+                        found[cells] = (inversions, indexes)
+        if found:
+            return [indexes for _, indexes in sorted(found.values(), key=lambda f: f[0])]
+    return []

@@ -19,6 +19,7 @@ from extractor.parse.layout import Sections, Token, line_tokens, tokenize
 from extractor.parse.normalize import scale
 from extractor.parse.rows import RowReader, _number_run
 from extractor.parse.solve import Reading, candidates, group_splits, groups_fit, row_fits
+from extractor.parse.streams import reordered_runs
 from extractor.template import (
     ACTIVE_DISCLOSURE,
     APPLICANT_COLUMNS,
@@ -388,10 +389,13 @@ def read_reviews(
     width = len(REVIEW_KEYS)
     structured = any(t.kind == "blank" for t in tokens) or bool(tokens and tokens[0].line and tokens[0].line.cells)
     apart = None if structured else _numbers_apart(norm, start, end, tokens)
+    orders: list[list[int]] = []
     if apart is not None:  # text printed among the numbers (pdftotext): all fifteen, in order
-        tokens = apart
-        for token in tokens:
+        for token in apart:
             token.line = reader.line_at(token.start)
+        if not groups_fit(tuple(t.value for t in apart)):  # or as runs of cells out of order
+            orders = reordered_runs([t.value for t in apart])
+        tokens = [apart[i] for i in orders[0]] if orders else apart
     if len(tokens) == width and all(t.kind == "blank" for t in tokens):
         return {
             key: CellReading(None, CONF_STRUCTURED, t.start, t.end, t)
@@ -413,8 +417,14 @@ def read_reviews(
     best = readings[0]
     cells = _cells_from(best, structured, REVIEW_KEYS)
     for cell in cells.values() if apart is not None else ():
-        cell.review = cell.review or REASON_REVIEWS
+        cell.review = cell.review or (REASON_REORDERED if orders else REASON_REVIEWS)
         cell.confidence = min(cell.confidence, 0.7)
+    for order in orders[1:]:  # the groups' values in other orders that keep identity 4
+        for key, old, index in zip(REVIEW_KEYS, best.values, order, strict=True):
+            new = apart[index].value if apart else None
+            if old != new and new not in cells[key].alternatives:
+                cells[key].alternatives.append(new)
+                cells[key].confidence = min(cells[key].confidence, CONF_AMBIGUOUS)
     fitting = [r for r in readings if groups_fit(r.values)]
     for other in fitting[1:]:
         for key, old, new in zip(REVIEW_KEYS, best.values, other.values, strict=True):
@@ -426,6 +436,7 @@ def read_reviews(
 
 
 REASON_REVIEWS = "section 四's numbers printed apart from their labels, with text between them: read in order"
+REASON_REORDERED = "section 四's numbers printed apart from their labels, out of order: placed by identity 4"
 
 
 def _numbers_apart(norm: str, start: int, end: int, run: list[Token]) -> list[Token] | None:
