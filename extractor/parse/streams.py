@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 
 WIDTH = len(APPLICANT_COLUMNS)
 MAX_READINGS = 4096  # distinct partial readings kept at one row boundary; past that, give up
+MAX_BROKEN = 3  # identities one misprinted cell breaks at most: its row's total, identities 1 and 2
 MAX_STRAY = 2  # lone numbers at a page's edge (page numbers) that may be left out of the stream
 MAX_DROP_TRIALS = 24  # choices of them tried, page edges first
 
@@ -65,6 +66,7 @@ class StreamReading:
     values: tuple[Row, ...]
     tokens: tuple[tuple[Token, ...], ...]
     blocks: tuple[Block, ...]
+    gaps: int = 0  # blank lines or text inside a printed column of a block: the fewer, the likelier
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +74,7 @@ class StreamResult:
     """Every placement under which all identities hold; the first is the one reported."""
 
     readings: tuple[StreamReading, ...]
+    broken: int = 0  # identities every reading breaks: the report misprinted a cell
 
     @property
     def rows(self) -> tuple[str, ...]:
@@ -138,19 +141,30 @@ def _block_positions(first: int, size: int, layout: Layout = PLAIN) -> list[list
 
 
 def decompositions(
-    values: Sequence[Value], row_keys: Sequence[str], layouts: Sequence[Layout] = (PLAIN,)
+    values: Sequence[Value],
+    row_keys: Sequence[str],
+    layouts: Sequence[Layout] = (PLAIN,),
+    misprints: int = 0,
+    apart: Sequence[bool] = (),
 ) -> list[tuple[tuple[Row, ...], tuple[Block, ...]]]:
     """Every distinct reading of ``values`` as ``row_keys`` in row blocks, each block printed in one of
     ``layouts`` (column by column unless told), under which every identity of section 三 holds, each
-    with the simplest cut that gives it, simplest first.
+    with the simplest cut that gives it (the fewest ``apart`` breaks inside a printed group, then the
+    fewest blocks), simplest first.
 
-    Empty when no reading holds; raises ``OverflowError`` past ``MAX_READINGS`` partial readings."""
+    With ``misprints`` up to that many rows may break their own total (a report that misprints a
+    cell): the readings kept are then those that break at most ``MAX_BROKEN`` identities, fewest
+    first. Empty when none qualifies; raises ``OverflowError`` past ``MAX_READINGS`` partial
+    readings."""
     count = len(row_keys)
     if len(values) != count * WIDTH:
         return []
-    # which blocks keep every row's total: independent of the rows before them
+    # which blocks keep every row's total (but ``misprints``): independent of the rows before them
     placed = [(layout, _columns_in(layout)) for layout in layouts]
-    valid: list[list[tuple[Block, tuple[Row, ...]]]] = []
+    breaks = [0]  # breaks[i]: breaks between stream neighbours before position i
+    for flag in apart or [False] * (len(values) - 1):
+        breaks.append(breaks[-1] + flag)
+    valid: list[list[tuple[Block, tuple[Row, ...], int]]] = []
     for first in range(count):
         options = []
         for size in range(1, count - first + 1):
@@ -158,39 +172,66 @@ def decompositions(
                 if size == 1 and layout != PLAIN:
                     continue  # one row reads the same in every grouping; out of order it breaks its total
                 rows: list[Row] = []
+                unfit = 0
                 for k in range(size):
                     row = tuple(values[p] for p in _row_positions(first, size, k, columns))
-                    if not row_fits(row):
+                    unfit += not row_fits(row)
+                    if unfit > misprints:
                         break
                     rows.append(row)
                 else:
-                    options.append(((size, layout), tuple(rows)))
+                    options.append(((size, layout), tuple(rows), unfit))
         valid.append(options)
-    # readings of the first i rows, each with the simplest cut that gives it
-    frontier: list[dict[tuple[Row, ...], tuple[Block, ...]]] = [{} for _ in range(count + 1)]
-    frontier[0][()] = ()
+    # readings of the first i rows, each with the simplest cut that gives it and its rows that break
+    Cost = tuple[int, int, int]  # breaks inside printed groups, blocks, blocks not column by column
+
+    def cost_of(first: int, block: Block) -> Cost:
+        size, layout = block
+        offset, gaps = first * WIDTH, 0
+        for group in layout:
+            end = offset + size * len(group)
+            gaps += breaks[end - 1] - breaks[offset]
+            offset = end
+        return gaps, 1, int(layout != PLAIN)
+
+    frontier: list[dict[tuple[Row, ...], tuple[Cost, tuple[Block, ...], int]]] = [{} for _ in range(count + 1)]
+    frontier[0][()] = ((0, 0, 0), (), 0)
     for first in range(count):
-        for prefix, blocks in frontier[first].items():
-            for block, block_rows in valid[first]:
+        for prefix, (cost, blocks, unfit) in frontier[first].items():
+            for block, block_rows, block_unfit in valid[first]:
+                if unfit + block_unfit > misprints:
+                    continue
                 reading = prefix + block_rows
                 level = frontier[first + block[0]]
                 known = level.get(reading)
-                cut = (*blocks, block)
-                if known is None or _plainness(cut) < _plainness(known):
-                    level[reading] = cut
+                step = cost_of(first, block)
+                total = (cost[0] + step[0], cost[1] + step[1], cost[2] + step[2])
+                if known is None or total < known[0]:
+                    level[reading] = (total, (*blocks, block), unfit + block_unfit)
                     if len(level) > MAX_READINGS:
                         raise OverflowError("too many placements of the number stream")
-    identities = [i for i in application_identities(row_keys) if not i.rule.startswith("applications.row_total")]
-    surviving = []
-    for reading, blocks in frontier[count].items():
+    identities = application_identities(row_keys)
+    scored = []
+    for reading, (cost, blocks, _) in frontier[count].items():
         flat = {
             f"applications.{row}.{col}": value
             for row, row_values in zip(row_keys, reading, strict=True)
             for col, value in zip(APPLICANT_COLUMNS, row_values, strict=True)
         }
-        if all(evaluate_identity(identity, flat).passed is not False for identity in identities):
-            surviving.append((reading, blocks))
-    return sorted(surviving, key=lambda s: _plainness(s[1]))
+        broken = sum(1 for identity in identities if evaluate_identity(identity, flat).passed is False)
+        if broken <= (MAX_BROKEN if misprints else 0):
+            scored.append(((cost, broken), reading, blocks))
+    return [(reading, blocks) for _, reading, blocks in sorted(scored, key=lambda s: s[0])]
+
+
+def broken_identities(reading: Sequence[Row], row_keys: Sequence[str]) -> int:
+    """How many identities of section 三 a reading breaks."""
+    flat = {
+        f"applications.{row}.{col}": value
+        for row, row_values in zip(row_keys, reading, strict=True)
+        for col, value in zip(APPLICANT_COLUMNS, row_values, strict=True)
+    }
+    return sum(1 for identity in application_identities(row_keys) if evaluate_identity(identity, flat).passed is False)
 
 
 def _plainness(blocks: Sequence[Block]) -> tuple[int, int]:
@@ -245,7 +286,8 @@ def read_stream(doc: Document, norm: str, sections: Sections, anchors: Sequence[
         index = bisect.bisect_right(starts, token.start) - 1
         token.line = lines[index] if 0 <= index < len(lines) and token.start <= lines[index].end else None
     strays = _page_numbers(numbers, doc)
-    for layouts in LAYOUT_ROUNDS:
+    # the rounds of layouts, then (a report that misprints a cell) column by column with one row off
+    for layouts, misprints in [*((layouts, 0) for layouts in LAYOUT_ROUNDS), (LAYOUT_ROUNDS[0], 1)]:
         readings: dict[tuple[Row, ...], StreamReading] = {}
         for row_keys in _row_sets(anchors):  # they differ by fourteen cells: at most one fits the count
             extra = len(numbers) - WIDTH * len(row_keys)
@@ -253,19 +295,46 @@ def read_stream(doc: Document, norm: str, sections: Sections, anchors: Sequence[
                 continue
             for dropped in itertools.islice(itertools.combinations(strays, extra), MAX_DROP_TRIALS):
                 kept = [t for i, t in enumerate(numbers) if i not in dropped]
+                apart = [_apart(norm, a, b) for a, b in itertools.pairwise(kept)]
                 try:
-                    found = decompositions([t.value for t in kept], row_keys, layouts)
+                    found = decompositions([t.value for t in kept], row_keys, layouts, misprints, apart)
                 except OverflowError:
                     return None
                 for rows, blocks in found:
-                    if rows in readings and _plainness(readings[rows].blocks) <= _plainness(blocks):
+                    gaps = _gaps_inside(blocks, apart)
+                    if rows in readings and (readings[rows].gaps, _plainness(readings[rows].blocks)) <= (
+                        gaps,
+                        _plainness(blocks),
+                    ):
                         continue
                     positions = [p for first, block in _block_starts(blocks) for p in _block_positions(first, *block)]
                     tokens = tuple(tuple(kept[p] for p in row) for row in positions)
-                    readings[rows] = StreamReading(tuple(row_keys), rows, tokens, blocks)
+                    readings[rows] = StreamReading(tuple(row_keys), rows, tokens, blocks, gaps)
         if readings:
-            return StreamResult(tuple(sorted(readings.values(), key=lambda r: _plainness(r.blocks))))
+            # the placement whose printed columns run on unbroken lines, as converters print them
+            ordered = sorted(readings.values(), key=lambda r: (r.gaps, _plainness(r.blocks)))
+            return StreamResult(tuple(ordered), broken_identities(ordered[0].values, ordered[0].rows))
     return None
+
+
+def _apart(norm: str, before: Token, after: Token) -> bool:
+    """Whether a blank line or text stands between two numbers of the stream."""
+    return bool(_BREAK.search(norm, before.end, after.start))
+
+
+_BREAK = re.compile(r"\n[ \t]*\n|[\u4e00-\u9fff]")
+
+
+def _gaps_inside(blocks: Sequence[Block], apart: Sequence[bool]) -> int:
+    """Breaks (``_apart``) between neighbours of one printed group of a block: a converter prints a
+    column of a block (or a group of columns, row by row) as one run of lines."""
+    gaps, offset = 0, 0
+    for size, layout in blocks:
+        for group in layout:
+            end = offset + size * len(group)
+            gaps += sum(apart[offset : end - 1])
+            offset = end
+    return gaps
 
 
 def _block_starts(blocks: Sequence[Block]) -> list[tuple[int, Block]]:
@@ -282,6 +351,7 @@ def stream_cells(result: StreamResult) -> dict[str, dict[str, CellReading]]:
     from extractor.parse.tables import CellReading  # tables reads section 四 with this module's help
 
     best, others = result.readings[0], result.readings[1:]
+    misprint = f"; the report breaks {result.broken} identities under every placement" if result.broken else ""
     cells: dict[str, dict[str, CellReading]] = {}
     for index, (row, values, tokens) in enumerate(zip(best.rows, best.values, best.tokens, strict=True)):
         row_cells: dict[str, CellReading] = {}
@@ -291,26 +361,26 @@ def stream_cells(result: StreamResult) -> dict[str, dict[str, CellReading]]:
                 candidate = other.values[index][col_index]
                 if candidate != value and candidate not in alternatives:
                     alternatives.append(candidate)
-            cell = CellReading(value, CONF_STREAM, token.start, token.end, token, review=REASON)
+            cell = CellReading(value, CONF_STREAM, token.start, token.end, token, review=REASON + misprint)
             if alternatives:
                 cell.alternatives = list(alternatives)
-                cell.review = REASON_AMBIGUOUS
+                cell.review = REASON_AMBIGUOUS + misprint
                 cell.confidence = CONF_STREAM_AMBIGUOUS
             row_cells[col] = cell
         cells[row] = row_cells
     return cells
 
 
-def _holds(cells: dict[str, dict[str, CellReading]], row_keys: Sequence[str]) -> bool:
-    """Whether a reading of section 三 has every row of ``row_keys``, no null, and keeps every identity."""
+def _broken(cells: dict[str, dict[str, CellReading]], row_keys: Sequence[str]) -> int | None:
+    """How many identities a reading of section 三 breaks; None when it misses a row or has a null."""
     flat: dict[str, Value] = {}
     for row in row_keys:
         for col in APPLICANT_COLUMNS:
             cell = cells.get(row, {}).get(col)
             if cell is None or not isinstance(cell.value, int | float):
-                return False
+                return None
             flat[f"applications.{row}.{col}"] = cell.value
-    return all(evaluate_identity(identity, flat).passed for identity in application_identities(row_keys))
+    return sum(1 for identity in application_identities(row_keys) if evaluate_identity(identity, flat).passed is False)
 
 
 def _labels_off_numbers(norm: str, anchors: Sequence[Anchor]) -> bool:
@@ -331,12 +401,16 @@ def place_by_stream(
     present: dict[str, dict[str, CellReading]],
 ) -> dict[str, dict[str, CellReading]] | None:
     """Section 三 placed from its number stream, when that explains the text better than the reading
-    by labels: the labels mostly stand apart from the numbers, the present reading breaks an identity
-    (or misses a cell), and some placement of the stream keeps every identity. Else None."""
+    by labels: the labels mostly stand apart from the numbers, and some placement of the stream breaks
+    fewer identities than the present reading (none, as a rule; a report that misprints a cell breaks
+    some under every reading) or the present reading misses a cell. Else None."""
     if not _labels_off_numbers(norm, anchors):
         return None
     result = read_stream(doc, norm, sections, anchors)
-    if result is None or _holds(present, result.rows):
+    if result is None:
+        return None
+    present_broken = _broken(present, result.rows)
+    if present_broken is not None and present_broken <= result.broken:
         return None
     return stream_cells(result)
 
