@@ -331,3 +331,29 @@ def test_neighbouring_columns_printed_together_are_read_when_nothing_plainer_fit
     assert [values for values, _ in found][:1] == [table]
     size, layout = found[0][1][0]
     assert size == 4 and layout[-1] == (5, 6)  # the zero columns before may group either way
+
+
+def test_a_misprinted_cell_is_kept_as_printed_and_every_cell_flagged(tmp_path: Path) -> None:
+    # a generated report of no applications whose authors misprinted （七）总计 自然人 (1 where its rows
+    # add up to 0), laid out as pdftotext prints a table row by row: labels in one place, each number a
+    # paragraph of its own. Other placements put the 1 elsewhere and break fewer identities (in a
+    # block of rows read column by column); the printed paragraphs tell them apart
+    table = [list(row) for row in _table([[0] * 6 for _ in OUTCOMES], [0] * 6, [0] * 6)]
+    table[SINGLE_ROWS.index("total_processed")][0] += 1
+    labels = "\n".join(APPLICATION_ROW_LABELS[r] for r in SINGLE_ROWS)
+    numbers = "\n\n".join(str(v) for row in table for v in row)
+    review = "\n\n".join(["0"] * 15)
+    text = (
+        "2023年政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况\n"
+        f"{labels}\n\n{numbers}\n\n四、政府信息公开行政复议、行政诉讼情况\n{review}\n五、存在的主要问题及改进情况\n无。\n"
+    )
+    document = tmp_path / "report.txt"
+    document.write_text(text, encoding="utf-8")
+    result = extract_path(document)
+    flat = flatten(result.report)
+    for row, printed in zip(SINGLE_ROWS, table, strict=True):
+        for col, value in zip(APPLICANT_COLUMNS, printed, strict=True):
+            key = f"applications.{row}.{col}"
+            assert flat[key] == value, key  # never "fixed"
+            assert key in result.review, key
+            assert "identities under every placement" in (result.fields[key].note or ""), key
