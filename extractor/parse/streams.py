@@ -16,10 +16,17 @@ their cells, and the identities are strong:
 keeps every row's total (a dynamic program over the row index: a block of ``b`` rows
 starting at row ``i`` takes the next ``7 * b`` numbers), and keeps the readings under
 which identities 1 and 2 also hold. Each distinct reading that survives is reported;
-cells on which they differ carry the others as alternatives.
+cells on which they differ carry the others as alternatives. Page numbers printed among
+the numbers are left out; blocks that print the total column early or two neighbouring
+columns row by row (``LAYOUT_ROUNDS``) and a report that misprints one cell (one row off
+its total) are tried only when nothing plainer explains the stream. Among placements, the
+one whose printed columns run on unbroken lines (no blank line or text inside) comes first.
 
 Values placed this way are bound to their row by the order of the text and the
 identities, never by the layout: every cell goes to review.
+
+Section 四 (``reordered_runs``): its fifteen numbers printed as runs of consecutive cells
+out of order, placed by identity 4.
 """
 
 from __future__ import annotations
