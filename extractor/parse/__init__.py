@@ -17,6 +17,7 @@ from extractor.parse.layout import document_norm, find_sections
 from extractor.parse.metadata import read_metadata
 from extractor.parse.outcome import ParseOutcome, Span
 from extractor.parse.rows import RowReader, find_active_anchors, find_application_anchors, place_unlabelled_rows
+from extractor.parse.streams import place_by_stream
 from extractor.parse.tables import (
     CONF_MISSING,
     REVIEW_KEYS,
@@ -54,6 +55,9 @@ def parse_document(doc: Document) -> ParseOutcome:
     active = read_active(reader, norm, active_anchors, template, region) if template else {}
     reader.consumed_until = 0
     applications = read_applications(reader, app_anchors)
+    by_stream = place_by_stream(doc, norm, sections, app_anchors, applications)
+    if by_stream is not None:  # numbers printed apart from their labels, column by column
+        applications, by_position = by_stream, []
     for anchor in by_position:
         for cell in applications.get(anchor.key, {}).values():
             cell.review = cell.review or "row label not recognised; the row was placed by its position in the table"

@@ -19,6 +19,7 @@ from extractor.parse.layout import Sections, Token, line_tokens, tokenize
 from extractor.parse.normalize import scale
 from extractor.parse.rows import RowReader, _number_run
 from extractor.parse.solve import Reading, candidates, group_splits, groups_fit, row_fits
+from extractor.parse.streams import reordered_runs
 from extractor.template import (
     ACTIVE_DISCLOSURE,
     APPLICANT_COLUMNS,
@@ -413,6 +414,14 @@ def read_reviews(
     tokens = _review_tokens(reader, norm, start, end)
     width = len(REVIEW_KEYS)
     structured = any(t.kind == "blank" for t in tokens) or bool(tokens and tokens[0].line and tokens[0].line.cells)
+    apart = None if structured else _numbers_apart(norm, start, end, tokens)
+    orders: list[list[int]] = []
+    if apart is not None:  # text printed among the numbers (pdftotext): all fifteen, in order
+        for token in apart:
+            token.line = reader.line_at(token.start)
+        if not groups_fit(tuple(t.value for t in apart)):  # or as runs of cells out of order
+            orders = reordered_runs([t.value for t in apart])
+        tokens = [apart[i] for i in orders[0]] if orders else apart
     if len(tokens) == width and all(t.kind == "blank" for t in tokens):
         return {
             key: CellReading(None, CONF_STRUCTURED, t.start, t.end, t)
@@ -433,6 +442,15 @@ def read_reviews(
         return cells, span
     best = readings[0]
     cells = _cells_from(best, structured, REVIEW_KEYS)
+    for cell in cells.values() if apart is not None else ():
+        cell.review = cell.review or (REASON_REORDERED if orders else REASON_REVIEWS)
+        cell.confidence = min(cell.confidence, 0.7)
+    for order in orders[1:]:  # the groups' values in other orders that keep identity 4
+        for key, old, index in zip(REVIEW_KEYS, best.values, order, strict=True):
+            new = apart[index].value if apart else None
+            if old != new and new not in cells[key].alternatives:
+                cells[key].alternatives.append(new)
+                cells[key].confidence = min(cells[key].confidence, CONF_AMBIGUOUS)
     fitting = [r for r in readings if groups_fit(r.values)]
     for other in fitting[1:]:
         for key, old, new in zip(REVIEW_KEYS, best.values, other.values, strict=True):
@@ -441,6 +459,19 @@ def read_reviews(
                 cells[key].review = cells[key].review or "more than one reading of section 四 fits every check"
                 cells[key].confidence = min(cells[key].confidence, CONF_AMBIGUOUS)
     return cells, span
+
+
+REASON_REVIEWS = "section 四's numbers printed apart from their labels, with text between them: read in order"
+REASON_REORDERED = "section 四's numbers printed apart from their labels, out of order: placed by identity 4"
+
+
+def _numbers_apart(norm: str, start: int, end: int, run: list[Token]) -> list[Token] | None:
+    """Section 四's fifteen numbers when a converter printed text among them (``... 0 0 总计 0``): the
+    run stops at that text short of fifteen while the section holds exactly fifteen whole numbers."""
+    if len(run) >= len(REVIEW_KEYS) or any(t.kind != "num" for t in run):
+        return None
+    numbers = [t for t in tokenize(norm, start, end) if t.kind == "num"]
+    return numbers if len(numbers) == len(REVIEW_KEYS) and all(t.text.isdigit() for t in numbers) else None
 
 
 def _find_review_header(norm: str, after: int) -> int | None:
