@@ -122,9 +122,14 @@ def read_applications(reader: RowReader, anchors: list[Anchor]) -> dict[str, dic
         if not row_tokens[key].structured:
             _bound_by_order(reader, row_tokens[key].anchor, row_cells)
         cells[key] = row_cells
-    # where the lost cell sits is pinned only when no other reading of the row fits
-    pinned = {key: row for key, row in cells.items() if not row_tokens[key].structured and not alternatives.get(key)}
-    _lost_cells_as_blank(pinned)
+    # rows without cell walls (or whose "cells" hold several numbers: a converter merged them), where
+    # no other reading of the row fits
+    spaced = {
+        key: row
+        for key, row in cells.items()
+        if (not row_tokens[key].structured or _merged_cells(row_tokens[key].tokens)) and not alternatives.get(key)
+    }
+    _lost_cells_as_blank(spaced)
     for key, row in row_tokens.items():
         if key not in cells and len(row.tokens) == width and all(t.kind == "blank" for t in row.tokens):
             # a row printed with every cell blank: null as printed (0 where the document says so)
@@ -140,6 +145,12 @@ def read_applications(reader: RowReader, anchors: list[Anchor]) -> dict[str, dic
     return cells
 
 
+def _merged_cells(tokens: list[Token]) -> bool:
+    """Two numbers in one cell: the walls are a converter's guess (markitdown's ``| 74 0 | 0 2 |``)."""
+    cells = [t.cell_index for t in tokens if t.kind == "num" and t.cell_index is not None]
+    return len(cells) != len(set(cells))
+
+
 def _lost_cells_as_blank(cells: dict[str, dict[str, CellReading]]) -> None:
     """A cell lost from a row of space-separated numbers, where other rows print every cell, was
     most likely blank.
@@ -151,15 +162,40 @@ def _lost_cells_as_blank(cells: dict[str, dict[str, CellReading]]) -> None:
     full_rows = sum(1 for row in cells.values() if not any(c.restored for c in row.values()))
     if full_rows == 0:
         return
+    blank_columns: set[int] = set()
+    unplaced: list[tuple[dict[str, CellReading], int]] = []
     for row in cells.values():
         values = [c.value for c in row.values()]
         for index, cell in enumerate(row.values()):
+            if not (cell.restored and cell.value == 0):
+                continue
             # a 0 inserted next to a printed 0 reads the same wherever in that run it goes: not pinned
             beside = values[max(index - 1, 0) : index] + values[index + 1 : index + 2]
-            if cell.restored and cell.value == 0 and 0 not in beside:
-                cell.value = None
-                cell.alternatives = [0]
-                cell.review = "the text lost this cell, which other rows print: read as blank (0 fits too)"
+            if 0 in beside:
+                unplaced.append((row, index))
+                continue
+            cell.value = None
+            cell.alternatives = [0]
+            cell.review = "the text lost this cell, which other rows print: read as blank (0 fits too)"
+            blank_columns.add(index)
+    if len(blank_columns) != 1:
+        return
+    (column,) = blank_columns
+    for row, index in unplaced:
+        keys = list(row)
+        ordered = list(row.values())
+        lo, hi = sorted((index, column))
+        if any(c.value != 0 for c in ordered[lo : hi + 1]):
+            continue  # the column other rows leave blank is not in this row's run of zeros
+        # the run of zeros reads the same with the lost cell anywhere in it: put it where the pinned
+        # rows have theirs (a body's blank column is blank in every row), still in review
+        cell = ordered.pop(index)
+        ordered.insert(column, cell)
+        cell.value = None
+        cell.alternatives = [0]
+        cell.review = "the text lost a cell of this row of zeros: read as blank in the column other rows leave blank"
+        row.clear()
+        row.update(zip(keys, ordered, strict=True))
 
 
 def _bound_by_order(reader: RowReader, anchor: Anchor, cells: dict[str, CellReading]) -> None:
