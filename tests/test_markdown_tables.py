@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from extractor.load import load_document
 from extractor.load.markdown_tables import char_width, reduce_inline, rewrite
+from extractor.pipeline import ExtractOptions, extract_path
 
 REPO = Path(__file__).resolve().parents[1]
 PANDOC = REPO / "tests" / "data" / "pandoc"
@@ -193,3 +194,29 @@ def test_markdown_opening_with_raw_html_is_read_as_markdown(tmp_path: Path) -> N
     page = tmp_path / "page.md"
     page.write_text("<!DOCTYPE html><html><body><p>二、主动公开政府信息情况</p></body></html>", encoding="utf-8")
     assert load_document(page).kind == "html"  # a web page saved under a markdown name
+
+
+def test_pipe_tables_without_outer_pipes_keep_blank_cells_in_their_columns() -> None:
+    """html2text writes ``label |  26 |  |  |  |  |  |  26`` under a ``---|---`` rule sized by the first row."""
+    text = (
+        "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和） |  申请人情况  \n"
+        "---|---  \n"
+        "一、本年新收政府信息公开申请数量 |  26 |  |  |  |  |  |  26  \n"
+        "文号 \\| 其他 |  1\n"
+        "\n"
+        "after | the table\n"
+    )
+    lines = rewrite(text).split("\n")
+    assert lines[0] == "| （本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和） | 申请人情况 |"
+    assert lines[1] == "| 一、本年新收政府信息公开申请数量 | 26 |  |  |  |  |  | 26 |"
+    assert lines[2] == "| 文号 / 其他 | 1 |"  # an escaped pipe is no cell wall
+    assert lines[-2] == "after | the table"  # no rule under it: not a table
+
+
+def test_html2text_of_the_real_page_binds_every_cell_to_its_column() -> None:
+    source = REPO / "eval" / "converted" / "ci" / "2023_jiangsu_shuyang_fagaiju__html2text.md"
+    result = extract_path(source, ExtractOptions(llm="never"))
+    gold = json.loads(source.with_name(source.name.replace(".md", ".gold.json")).read_text(encoding="utf-8"))
+    assert result.report["applications"]["granted"] == gold["report"]["applications"]["granted"]
+    assert result.report["applications"]["granted"]["commercial"] is None  # printed blank
+    assert not [key for key in result.review if key.startswith("applications.")]

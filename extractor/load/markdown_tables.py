@@ -425,7 +425,27 @@ def html_table_rows(markup: str) -> list[list[str]] | None:
     return _grid_layout(table_grid(table))
 
 
-_FINDERS = (_grid_table, _rst_simple_table, _dash_table)
+_BARE_PIPE_RULE = re.compile(r"^[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)+$")
+_PIPE = re.compile(r"(?<!\\)\|")
+
+
+def _bare_pipe_table(lines: list[str], index: int) -> _Table | None:
+    """A pipe table written without its outer pipes (html2text, GitHub markdown): ``a | b`` over
+    ``---|---``, then every following line that holds a ``|``. Rows keep their own cell count:
+    html2text sizes the rule by the first row, and merged cells make later rows longer."""
+    if index == 0 or not _BARE_PIPE_RULE.match(lines[index]) or not _PIPE.search(lines[index - 1]):
+        return None
+    if lines[index - 1].lstrip().startswith("|"):
+        return None  # a pipe table with outer pipes: the text loader reads those rows as they are
+    last = index
+    while last + 1 < len(lines) and lines[last + 1].strip() and _PIPE.search(lines[last + 1]):
+        last += 1
+    body = [lines[index - 1], *lines[index + 1 : last + 1]]
+    rows = [_reduced([cell.replace("\\|", "|").strip() for cell in _PIPE.split(line.strip())]) for line in body]
+    return _Table(index - 1, last, rows)
+
+
+_FINDERS = (_grid_table, _rst_simple_table, _dash_table, _bare_pipe_table)
 
 
 def _tables(lines: list[str]) -> Iterator[tuple[_Table, str, str]]:
@@ -435,7 +455,7 @@ def _tables(lines: list[str]) -> Iterator[tuple[_Table, str, str]]:
         found: tuple[_Table, str, str] | None = None
         if "<" in line:
             found = _html_table(lines, index)
-        if found is None and line.lstrip()[:1] in ("+", "-", "="):
+        if found is None and line.lstrip()[:1] in ("+", "-", "=", ":"):
             for finder in _FINDERS:
                 table = finder(lines, index)
                 if table is not None:
