@@ -220,3 +220,28 @@ def test_html2text_of_the_real_page_binds_every_cell_to_its_column() -> None:
     assert result.report["applications"]["granted"] == gold["report"]["applications"]["granted"]
     assert result.report["applications"]["granted"]["commercial"] is None  # printed blank
     assert not [key for key in result.review if key.startswith("applications.")]
+
+
+def test_box_drawn_rows_wrapped_over_lines_are_one_row_each() -> None:
+    """w3m prints a wrapped label's numbers level with its middle line, the other lines blank."""
+    text = (
+        "┌──────┬──────────────┬───┬───┐\n"
+        "│      │1.申请人无正当│   │   │\n"
+        "│（六）│理由逾期不补正│12 │3  │\n"
+        "│      │申请          │   │   │\n"
+        "│      ├──────────────┼───┼───┤\n"
+        "│      │3.其他        │1  │   │\n"
+        "└──────┴──────────────┴───┴───┘\n"
+    )
+    assert [line for line in rewrite(text).split("\n") if line] == [
+        "| （六） | 1.申请人无正当理由逾期不补正申请 | 12 | 3 |",
+        "|  | 3.其他 | 1 |  |",
+    ]
+
+
+def test_w3m_of_a_generated_page_reads_every_cell_in_its_row_and_column() -> None:
+    source = REPO / "eval" / "converted" / "dev" / "syn1101_001_html__w3m.txt"
+    result = extract_path(source, ExtractOptions(llm="never"))
+    gold = json.loads(source.with_name(source.name.replace(".txt", ".gold.json")).read_text(encoding="utf-8"))
+    assert result.report["applications"] == gold["report"]["applications"]
+    assert result.report["active_disclosure"] == gold["report"]["active_disclosure"]

@@ -468,12 +468,54 @@ def _tables(lines: list[str]) -> Iterator[tuple[_Table, str, str]]:
         index = found[0].last + 1
 
 
+# box-drawing tables (w3m -dump, terminal renderings). The lines between two rules are one row (w3m
+# wraps a long label over lines and prints the numbers level with its middle): cells are joined
+# column by column when every line of the row has its walls in the same places; else each line is
+# a row of its own. Rules, and partial rules beside a cell merged across rows, end a row. (Drawn as
+# a grid table instead, narrow columns whose header wraps one character a line defeat the grid.)
+_BOX_WALLS = "│║┃"
+_BOX_ROW = re.compile(r"^[ \t]*[│║┃].*[│║┃][ \t]*$")
+_BOX_RULE_CHARS = re.compile(r"[─═━┌├└╔╠╚┏┣┗┬┼┴╦╬╩┳╋┻┐┤┘╗╣╝┓┫┛]")
+
+
+def _box_tables(lines: list[str]) -> list[str]:
+    out: list[str] = []
+    group: list[str] = []
+
+    def flush() -> None:
+        if group:
+            out.extend(_box_row(group))
+            group.clear()
+
+    for line in lines:
+        if _BOX_RULE_CHARS.search(line) and line.lstrip()[:1] in "┌├└╔╠╚┏┣┗│║┃":
+            flush()
+            out.append("")
+        elif _BOX_ROW.match(line):
+            group.append(line)
+        else:
+            flush()
+            out.append(line)
+    flush()
+    return out
+
+
+def _box_row(group: list[str]) -> list[str]:
+    walls = [[col for ch, col in zip(line, display_columns(line), strict=True) if ch in _BOX_WALLS] for line in group]
+    split = [re.split(f"[{_BOX_WALLS}]", line.strip())[1:-1] for line in group]
+    if any(w != walls[0] for w in walls) or any(len(cells) != len(split[0]) for cells in split):
+        return ["| " + " | ".join(c.strip() for c in cells) + " |" for cells in split]
+    widths = [b - a - 1 for a, b in itertools.pairwise(walls[0])]
+    columns = [_join_wrapped([(cells[i], widths[i]) for cells in split]) for i in range(len(split[0]))]
+    return ["| " + " | ".join(c.replace("|", "/") for c in columns) + " |"]
+
+
 def rewrite(text: str) -> str:
     """The text with every table a run of pipe rows and inline markup reduced to its text.
 
     Text with no table form and no markup comes back as it was.
     """
-    lines = text.split("\n")
+    lines = _box_tables(text.split("\n")) if "│" in text or "║" in text or "┃" in text else text.split("\n")
     out: list[str] = []
     plain: list[str] = []  # lines outside tables, reduced together (a span may wrap over lines)
     index = 0
