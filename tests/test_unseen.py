@@ -274,3 +274,24 @@ def test_rows_of_numbers_on_lines_of_their_own_pair_with_number_less_labels_in_o
     for key, row in ROWS_2021:
         assert values(outcome, f"applications.{key}") == row, key
     assert "bound by order" in outcome.review["applications.carried_over.total"]
+
+
+def test_rows_spread_over_more_cells_than_the_table_has_keep_every_number() -> None:
+    """markitdown spreads a PDF table's rows over more pipe cells than it has, empty ones among the
+    numbers: ``| 规章 | | | 0 | | | 0 | | | | 0 |`` and ``| label | | 15 | 0 | 0 | 0 | | 0 | 0 | 15 |``."""
+    sec2 = (
+        "第二十条第（一）项\n"
+        "| | 信息内容 | 本年制发件数 | | | 本年废止件数 | | | 现行有效件数 | |\n"
+        "| 规章 | | | 0 | | | 1 | | | 40 |\n"
+        "| 行政规范性文件 | | | 5 | | | | 1 | | 40 |\n"
+    )
+    rows = "\n".join(
+        f"| {LABELS[key]} | | {' | '.join(map(str, row[:4]))} | | {' | '.join(map(str, row[4:]))} |"
+        for key, row in ROWS_2021
+    )
+    _, outcome = parse_text(report_text(rows + "\n", sec2=sec2), name="sample.md")
+    assert values(outcome, "active_disclosure.regulations") == [0, 1, 40]
+    assert values(outcome, "active_disclosure.normative_documents") == [5, 1, 40]
+    assert "active_disclosure.regulations.issued" in outcome.review  # placed in order, not by its cell
+    for key, row in ROWS_2021:
+        assert values(outcome, f"applications.{key}") == row, key

@@ -19,6 +19,7 @@ Value = int | float | None
 
 COST_SPLIT = 1  # a run of digits split in two
 COST_DROP = 2  # a stray token left out
+COST_DROP_BLANK = 1  # an empty cell left out of a row with a number for every column
 COST_INSERT = 3  # a cell the text lost, restored from the identities
 COST_BLANK = 2  # a blank cell placed at a gap of run-together text
 MAX_CANDIDATES = 40000  # split readings of one token; a 21-digit row of seven has C(20,6) = 38760
@@ -118,7 +119,10 @@ def candidates(
             for dropped in itertools.combinations(range(len(tokens)), extra):
                 kept = [t for i, t in enumerate(tokens) if i not in dropped]
                 notes = [f"left out stray token {tokens[i].text!r}" for i in dropped]
-                add(Reading(tuple(_piece(t) for t in kept), COST_DROP * extra, notes=notes))
+                # a converter that spreads a row over more cells than the table has leaves empty cells
+                # between the numbers: leaving those out is the likelier reading than losing a number
+                cost = sum(COST_DROP_BLANK if tokens[i].kind == "blank" else COST_DROP for i in dropped)
+                add(Reading(tuple(_piece(t) for t in kept), cost, notes=notes))
         return _filtered(list(readings.values()), fits)
 
     # one lost cell, restored from the identities (only when nothing ran together)

@@ -354,6 +354,12 @@ def read_active(
         _, fields = layout[anchor.key]
         row = reader.read(anchor, len(fields))
         tokens = [t for t in row.tokens if t.kind in ("num", "blank")]
+        numbers = [t for t in tokens if t.kind == "num"]
+        spread = len(tokens) > len(fields) and len(numbers) == len(fields)
+        if spread:
+            # a converter spread the row over more cells than the table has (markitdown's
+            # ``| 规章 | | | 0 | | | 0 | | | | 0 |``): its numbers, in order, one per column
+            tokens = numbers
         values: dict[str, CellReading] = {}
         if len(tokens) == len(fields):
             for field_key, token in zip(fields, tokens, strict=True):
@@ -361,6 +367,9 @@ def read_active(
                 cell = CellReading(None if token.kind == "blank" else token.value, conf, token.start, token.end, token)
                 if conf < OCR_REVIEW_BELOW or token.misread:  # no identity checks section 二: OCR doubt is shown
                     cell.review = f"OCR read this cell with confidence {conf:.2f}"
+                elif spread:
+                    cell.review = "row spread over more cells than the table's columns: numbers placed in order"
+                    cell.confidence = min(cell.confidence, 0.8)
                 values[field_key] = cell
         else:
             values = _split_active(tokens, list(fields))
