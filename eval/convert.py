@@ -522,7 +522,7 @@ SPLITS: dict[str, Split] = {
     # held out: other seeds and a real report that is nowhere else in the converted corpus
     "test": Split(
         real=("2024_jiangsu_huaian_hongzequ_gov.pdf",),
-        seeds=((2202, 6), (2203, 6)),
+        seeds=((5505, 9),),  # was 2202 and 2203 until their failures had been read
         heavy_real=("2024_jiangsu_huaian_hongzequ_gov.pdf",),
         heavy_generated=1,
     ),
