@@ -245,3 +245,23 @@ def test_w3m_of_a_generated_page_reads_every_cell_in_its_row_and_column() -> Non
     gold = json.loads(source.with_name(source.name.replace(".txt", ".gold.json")).read_text(encoding="utf-8"))
     assert result.report["applications"] == gold["report"]["applications"]
     assert result.report["active_disclosure"] == gold["report"]["active_disclosure"]
+
+
+def test_a_column_label_cut_over_two_cells_joins_the_cells_under_it() -> None:
+    """pymupdf4llm cuts 采购总金额（元） over two cells, and the amount under it the same way."""
+    text = (
+        "|信息内容|上一年项目数量|本年|增/减|\n"
+        "|行政事业性收费|19|-|3|\n"
+        "|信息内容|采购项目数量|采购总金|额（元）|\n"
+        "|政府集中采购|84|195427|858.25|\n"
+        "|信息内容|本年制发件数|本年废止件数|现行有效件数|\n"
+        "|规章|1|2|3|\n"
+    )
+    assert rewrite(text).split("\n")[:-1] == [
+        "| 信息内容 | 上一年项目数量 | 本年增/减 |",
+        "| 行政事业性收费 | 19 | -3 |",
+        "| 信息内容 | 采购项目数量 | 采购总金额（元） |",
+        "| 政府集中采购 | 84 | 195427858.25 |",
+        "|信息内容|本年制发件数|本年废止件数|现行有效件数|",  # no label cut: left as it was
+        "|规章|1|2|3|",
+    ]

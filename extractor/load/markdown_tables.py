@@ -510,6 +510,64 @@ def _box_row(group: list[str]) -> list[str]:
     return ["| " + " | ".join(c.replace("|", "/") for c in columns) + " |"]
 
 
+# section 二's column labels: a PDF-to-markdown converter that cuts one of them over two cells cuts
+# the numbers under it the same way (``|采购总金|额（元）|`` over ``|195427|858.25|``)
+_COLUMN_WORDS = (
+    "本年制发件数",
+    "本年废止件数",
+    "现行有效件数",
+    "处理决定数量",
+    "收费金额",
+    "本年新制作数量",
+    "本年新公开数量",
+    "对外公开总数量",
+    "上一年项目数量",
+    "本年增/减",
+    "采购项目数量",
+    "采购总金额",
+)
+_PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+
+
+def _cells_of(line: str) -> list[str]:
+    inner = line.strip()[1:-1]
+    return _PIPE.split(inner)
+
+
+def _cut_labels(cells: list[str]) -> list[int]:
+    """Indexes ``i`` where cells ``i`` and ``i + 1`` are one column label cut in two."""
+    cuts = []
+    for i in range(len(cells) - 1):
+        left, right = re.sub(r"\s", "", cells[i]), re.sub(r"\s", "", cells[i + 1])
+        joined = left + right
+        if any(w in joined and w not in left and w not in right for w in _COLUMN_WORDS) and left and right:
+            cuts.append(i)
+    return cuts
+
+
+def _merge_cut_columns(lines: list[str]) -> list[str]:
+    """Join the cells under a column label that a converter cut over two cells, row by row, from
+    that header row to the next header row or the end of the pipe table. Only rows with as many
+    cells as the header are joined; the joined text is the two cells' text run together."""
+    out: list[str] = []
+    cuts: list[int] = []
+    width = 0
+    for line in lines:
+        if not _PIPE_ROW.match(line):
+            cuts, width = [], 0
+            out.append(line)
+            continue
+        cells = _cells_of(line)
+        if "信息内容" in line:
+            cuts, width = _cut_labels(cells), len(cells)
+        if cuts and len(cells) == width:
+            for i in reversed(cuts):
+                cells[i : i + 2] = [cells[i].strip() + cells[i + 1].strip()]
+            line = "| " + " | ".join(c.strip() for c in cells) + " |"
+        out.append(line)
+    return out
+
+
 def rewrite(text: str) -> str:
     """The text with every table a run of pipe rows and inline markup reduced to its text.
 
@@ -536,4 +594,5 @@ def rewrite(text: str) -> str:
         index = table.last + 1
     plain.extend(lines[index:])
     flush()
-    return "\n".join(out)
+    joined = "\n".join(out)
+    return "\n".join(_merge_cut_columns(joined.split("\n"))) if "信息内容" in joined else joined
