@@ -88,6 +88,15 @@ def test_section_two_runs_with_one_reading_are_read_and_with_several_are_flagged
     assert {in_force.value, *in_force.alternatives} == {2, 72}
 
 
+def test_of_several_cuts_of_a_section_two_run_the_most_even_comes_first() -> None:
+    sec2 = "第二十条第（一）项信息内容本年制发件数本年废止件数现行有效件数规章000行政规范性文件161721\n"
+    _, outcome = parse_text(report_text(plain_rows(), sec2=sec2))
+    assert values(outcome, "active_disclosure.normative_documents") == [16, 17, 21]
+    in_force = outcome.fields["active_disclosure.normative_documents.in_force"]
+    assert 1721 in in_force.alternatives  # 1, 6, 1721 fits too: in review with it
+    assert "active_disclosure.normative_documents.in_force" in outcome.review
+
+
 def test_a_minus_glued_to_the_previous_cell_keeps_its_sign() -> None:
     text = "22-2"
     assert [t.value for t in tokenize(text, 0, len(text))] == [22, -2]

@@ -394,6 +394,10 @@ def _split_active(tokens: list[Token], fields: list[str]) -> dict[str, CellReadi
             )
             for field_key in fields
         }
+    # with nothing to check the cut, the likelier of the cheapest readings first: the most even cut
+    # (counts of one body's documents and decisions are seldom digits apart), the last cell the
+    # larger (现行有效件数 and 处理决定数量 hold more than the cells before them)
+    readings = sorted(readings, key=lambda r: (r.cost, _unevenness(r)))
     best = readings[0]
     cells = _cells_from(best, False, fields)
     if any(p.part is not None for p in best.pieces) and any(v != 0 for v in best.values):
@@ -410,6 +414,11 @@ def _split_active(tokens: list[Token], fields: list[str]) -> dict[str, CellReadi
                 cell.review = cell.review or f"the run of digits splits {len(readings)} ways into this row's cells"
                 cell.confidence = min(cell.confidence, CONF_AMBIGUOUS)
     return cells
+
+
+def _unevenness(reading: Reading) -> tuple[int, int]:
+    digits = [len(str(abs(int(v)))) if isinstance(v, (int, float)) else 0 for v in reading.values]
+    return (max(digits, default=0), -digits[-1] if digits else 0)
 
 
 def _apply_units(item: str, values: dict[str, CellReading], norm: str, region: tuple[int, int]) -> None:
