@@ -298,3 +298,13 @@ def test_two_signed_dates_that_differ_go_to_review() -> None:
     assert got.review is not None and "2024-01-20" in got.review
     same = meta(TITLE + letter + PERIOD + BODY + "沭阳县发展和改革局\n2024年1月20日\n")["published_on"]
     assert (same.value, same.review) == ("2024-01-20", None)
+
+
+def test_the_metadata_of_text_whose_tables_could_not_be_read_goes_to_review() -> None:
+    """tesseract's text of a photographed report: most table rows are lost, and the body's name in
+    the title may hold a misread character (旌德县 read as 旋德县) just as well."""
+    damaged = extract_path(REPO / "eval" / "converted" / "dev" / "2024_jiangsu_huaian_city_gov__photo-tesseract.txt")
+    assert "organization" in damaged.review
+    assert "could not be found" in (damaged.fields["organization"].note or "")
+    clean = extract_path(REPO / "eval" / "converted" / "dev" / "2024_jiangsu_huaian_city_gov__pypdf.txt")
+    assert "organization" not in clean.review

@@ -96,7 +96,32 @@ def parse_document(doc: Document) -> ParseOutcome:
         builder.add(f"reviews_and_lawsuits.{key}", reviews.get(key) or _blank_table(bool(reviews)))
 
     _record_sections(outcome, active_anchors, app_anchors, review_span, norm)
+    _doubt_metadata_of_damaged_text(outcome)
     return outcome
+
+
+# where the table's rows and sections could not be read, the text is damaged (OCR text of a photo,
+# a broken extraction): a name or date read from it may hold a misread character as well
+DAMAGED_SHARE = 0.5
+TABLE_PREFIXES = ("active_disclosure.", "applications.", "reviews_and_lawsuits.")
+
+
+def _doubt_metadata_of_damaged_text(outcome: ParseOutcome) -> None:
+    table = [k for k in outcome.fields if k.startswith(TABLE_PREFIXES)]
+    unread = {
+        k
+        for k in table
+        if outcome.fields[k].value is None and any(w in outcome.review.get(k, "") for w in ("not found", "not be read"))
+    }
+    if not table or len(unread) <= DAMAGED_SHARE * len(table):
+        return
+    reason = f"{len(unread)} of {len(table)} table cells could not be found in this text: it may misread this too"
+    for name in ("organization", "year", "published_on"):
+        detail = outcome.fields.get(name)
+        if detail is not None and detail.value is not None and name not in outcome.review:
+            outcome.review[name] = reason
+            detail.note = reason
+            detail.confidence = min(detail.confidence, 0.6)
 
 
 def _expected_rows(template: str | None, found: Mapping[str, object]) -> list[str]:
