@@ -19,19 +19,13 @@ resolution finds the same lines for a fraction of it.
 The engine is created once per process (``engine()``), with one onnxruntime thread
 per session (``EXTRACTOR_OCR_THREADS``): on a busy machine, or with one worker per
 core, more threads cost more CPU than they save time. The angle classifier is off:
-pages are straightened first. RapidOCR turns onnxruntime's memory arena off, so every
-run of a model allocates its tensors afresh; tens of megabytes each, which the C
-library would map from the kernel and hand back every time (a sixth of the CPU of a
-scan went to the kernel). ``keep_freed_memory`` has it keep freed memory for the
-next run instead: the same numbers, for a larger peak.
+pages are straightened first.
 """
 
 from __future__ import annotations
 
-import ctypes
 import os
 import re
-import sys
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -64,7 +58,6 @@ LAST_PAGE_BOTTOM = 0.7  # on the last page, the lines below this share of its he
 NARROW_BOX = 0.1  # a detected box narrower than this share of the page is a table cell's worth of text
 TABLE_BOXES = 8  # this many narrow boxes on a page without rules: a table all the same, read whole
 THREADS_ENV = "EXTRACTOR_OCR_THREADS"
-KEEP_FREED_BYTES = 1 << 30  # glibc: allocations below this come from the heap, and freed memory below it stays there
 
 _engine: Any = None
 _engine_lock = threading.Lock()
@@ -98,34 +91,8 @@ def engine() -> Any:
             except ImportError as exc:
                 raise MissingDependencyError("OCR of scanned pages and images", "rapidocr_onnxruntime") from exc
             threads = ocr_threads()
-            keep_freed_memory()
             _engine = RapidOCR(use_cls=False, intra_op_num_threads=threads, inter_op_num_threads=1)
         return _engine
-
-
-_M_TRIM_THRESHOLD = -1  # mallopt parameters, from glibc's malloc.h
-_M_MMAP_THRESHOLD = -3
-
-
-def keep_freed_memory() -> bool:
-    """Have glibc's allocator serve large blocks from its heap and keep what is freed there.
-
-    By default a large block (over 128 KB, a threshold that rises to at most 32 MB) is mapped from the
-    kernel and unmapped when freed, and the heap's free top is given back, so each model run pays page
-    faults for memory the previous run had. Returns
-    whether the allocator took the settings (False off glibc: nothing changes).
-    """
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-        mallopt = libc.mallopt
-    except (OSError, AttributeError):  # musl and other C libraries: keep their defaults
-        return False
-    mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
-    mallopt.restype = ctypes.c_int
-    kept = mallopt(_M_TRIM_THRESHOLD, KEEP_FREED_BYTES) == 1
-    return mallopt(_M_MMAP_THRESHOLD, KEEP_FREED_BYTES) == 1 and kept
 
 
 def _cv2() -> Any:
