@@ -13,7 +13,8 @@
    other characters four to a token).
 
 CPU time is user + system of the child processes (``resource.getrusage``), beside wall time; the
-machine's load moves wall time far more than CPU time. Run: ``python eval/bench.py`` (``--help``).
+machine's load moves wall time far more than CPU time. Run: ``python eval/bench.py`` (``--help``); the
+scan part alone, in three pairs: ``python eval/bench.py --scan-only --scan-runs 3``.
 """
 
 from __future__ import annotations
@@ -304,13 +305,22 @@ def report_one(repeat: int, env: dict[str, str]) -> list[Check]:
     return [(what, one_pdf[0] < TARGET_ONE_PDF_CPU, f"{one_pdf[0]:.2f} s")]
 
 
-def report_scan(work: Path, env: dict[str, str]) -> list[Check]:
+def report_scan(work: Path, env: dict[str, str], runs: int = 1) -> list[Check]:
+    """Ours and bare RapidOCR in turn, ``runs`` times; the median of each and of the pair ratios."""
+    import statistics
+
     scan = work / f"{REAL_REPORT.stem}_scan.pdf"
     pages = image_only_pdf(REAL_REPORT, scan)
-    ours_cpu, ours_wall = run_child([*cli(), "extract", str(scan)], env)
-    bare_cpu, bare_wall = run_child([sys.executable, "-c", BARE_RAPIDOCR, str(scan), str(SCAN_DPI)], env)
-    ratio = ours_cpu / bare_cpu
+    ours, bare, ratios = [], [], []
+    for _ in range(runs):  # in pairs, so both sides meet the same machine load
+        ours.append(run_child([*cli(), "extract", str(scan)], env))
+        bare.append(run_child([sys.executable, "-c", BARE_RAPIDOCR, str(scan), str(SCAN_DPI)], env))
+        ratios.append(ours[-1][0] / bare[-1][0])
+    ours_cpu, ours_wall = (statistics.median(r[k] for r in ours) for k in (0, 1))
+    bare_cpu, bare_wall = (statistics.median(r[k] for r in bare) for k in (0, 1))
+    ratio = statistics.median(ratios)
     print(f"\n3. Scan: {REAL_REPORT.name} rendered at {SCAN_DPI} dpi, {pages} pages, one fresh process each")
+    print(f"   (median of {runs} pair(s); CPU ratios per pair: {', '.join(f'{r:.3f}' for r in ratios)})")
     for name, cpu, wall in (
         ("extractor extract", ours_cpu, ours_wall),
         ("bare RapidOCR, defaults", bare_cpu, bare_wall),
@@ -378,7 +388,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch", type=int, default=50, help="PDFs in the --jobs comparison (0: skip)")
     parser.add_argument("--memory-docs", type=int, default=1000, help="text documents in the memory run (0: skip)")
     parser.add_argument("--no-scan", action="store_true", help="skip the scan comparison (minutes of CPU)")
+    parser.add_argument("--scan-only", action="store_true", help="run only the scan comparison")
+    parser.add_argument("--scan-runs", type=int, default=1, help="pairs of scan runs, ours then bare (median)")
     args = parser.parse_args(argv)
+    if args.no_scan and args.scan_only:
+        parser.error("--no-scan and --scan-only exclude each other")
+    if args.scan_runs < 1:
+        parser.error("--scan-runs: give 1 or more")
     paths = args.pdfs or sorted(GOLD.glob("*.pdf"))
     if not paths:
         parser.error(f"no PDFs given and none in {GOLD}")
@@ -386,15 +402,18 @@ def main(argv: list[str] | None = None) -> int:
     checks: list[Check] = []
     work = Path(tempfile.mkdtemp(prefix="extractor-bench-"))
     try:
-        checks += report_pages(paths, args.repeat)
-        checks += report_one(args.repeat, env)
-        if not args.no_scan:
-            checks += report_scan(work, env)
-        if args.batch:
-            checks += report_batch(paths, args.batch, work, env)
-        if args.memory_docs:
-            report_memory(args.memory_docs, work, env)
-        report_llm(work)
+        if args.scan_only:
+            checks += report_scan(work, env, args.scan_runs)
+        else:
+            checks += report_pages(paths, args.repeat)
+            checks += report_one(args.repeat, env)
+            if not args.no_scan:
+                checks += report_scan(work, env, args.scan_runs)
+            if args.batch:
+                checks += report_batch(paths, args.batch, work, env)
+            if args.memory_docs:
+                report_memory(args.memory_docs, work, env)
+            report_llm(work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print()
