@@ -17,6 +17,15 @@ EXIT_USAGE = 2
 MIN_WORKER_MB = 300  # a worker with the loaders imported holds about 150 MB
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("gov-disclosure-extractor")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "unknown"
+
+
 def _dump(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2)
 
@@ -160,6 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Extract the statistics tables of 政府信息公开工作年度报告 (PDF, scans, Word, HTML, text) "
         "as checked data with per-field sources.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     extract = sub.add_parser(

@@ -39,6 +39,14 @@ def test_every_command_has_help() -> None:
     assert completed.returncode == 0 and "extract" in completed.stdout and "eval" in completed.stdout
 
 
+def test_version_prints_the_installed_version() -> None:
+    from importlib.metadata import version
+
+    completed = run("--version")
+    assert completed.returncode == 0
+    assert completed.stdout.strip() == f"extractor {version('gov-disclosure-extractor')}"
+
+
 def test_single_input_prints_the_result_in_the_contract_shape() -> None:
     completed = run("extract", str(SEED))
     assert completed.returncode == 0, completed.stderr
