@@ -7,10 +7,7 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-# box-drawing cell walls (w3m, lynx and terminal dumps of tables) read as markdown's "|"
-_EXTRA = str.maketrans(
-    {"〇": "0", "－": "-", "—": "-", "–": "-", "\u3000": " ", "\xa0": " ", "．": ".", "│": "|", "┃": "|", "║": "|"}
-)
+_EXTRA = str.maketrans({"〇": "0", "－": "-", "—": "-", "–": "-", "\u3000": " ", "\xa0": " ", "．": "."})
 
 
 @lru_cache(maxsize=4096)

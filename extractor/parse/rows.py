@@ -161,8 +161,11 @@ class RowReader:
         begin = self.boundaries[index] if index >= 0 else 0  # the heading or header before the first label
         label_lines = {id(self.line_at(a.start)) for a in ordered}
         orphans: list[list[Token]] = []
-        for line in self.lines:
-            if line.start < begin or line.start >= end or id(line) in label_lines:
+        first_line = bisect.bisect_left(self._line_starts, begin)
+        for line in self.lines[first_line:]:
+            if line.start >= end:
+                break
+            if id(line) in label_lines:
                 continue
             if line.cells is not None:
                 found = line_tokens(self.norm, line)

@@ -174,9 +174,7 @@ def _lost_cells_as_blank(cells: dict[str, dict[str, CellReading]]) -> None:
             if 0 in beside:
                 unplaced.append((row, index))
                 continue
-            cell.value = None
-            cell.alternatives = [0]
-            cell.review = "the text lost this cell, which other rows print: read as blank (0 fits too)"
+            _as_blank(cell, "the text lost this cell, which other rows print: read as blank (0 fits too)")
             blank_columns.add(index)
     if len(blank_columns) != 1:
         return
@@ -191,11 +189,15 @@ def _lost_cells_as_blank(cells: dict[str, dict[str, CellReading]]) -> None:
         # rows have theirs (a body's blank column is blank in every row), still in review
         cell = ordered.pop(index)
         ordered.insert(column, cell)
-        cell.value = None
-        cell.alternatives = [0]
-        cell.review = "the text lost a cell of this row of zeros: read as blank in the column other rows leave blank"
+        _as_blank(cell, "the text lost a cell of this row of zeros: read as blank in the column other rows leave blank")
         row.clear()
         row.update(zip(keys, ordered, strict=True))
+
+
+def _as_blank(cell: CellReading, reason: str) -> None:
+    cell.value = None
+    cell.alternatives = [0]
+    cell.review = reason
 
 
 def _bound_by_order(reader: RowReader, anchor: Anchor, cells: dict[str, CellReading]) -> None:
