@@ -22,7 +22,7 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from extractor.load._layout import is_label
@@ -478,6 +478,10 @@ _BOX_ROW = re.compile(r"^[ \t]*[│║┃].*[│║┃][ \t]*$")
 _BOX_RULE_CHARS = re.compile(r"[─═━┌├└╔╠╚┏┣┗┬┼┴╦╬╩┳╋┻┐┤┘╗╣╝┓┫┛]")
 
 
+def _pipe_row(cells: Iterable[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
 def _box_tables(lines: list[str]) -> list[str]:
     out: list[str] = []
     group: list[str] = []
@@ -504,10 +508,10 @@ def _box_row(group: list[str]) -> list[str]:
     walls = [[col for ch, col in zip(line, display_columns(line), strict=True) if ch in _BOX_WALLS] for line in group]
     split = [re.split(f"[{_BOX_WALLS}]", line.strip())[1:-1] for line in group]
     if any(w != walls[0] for w in walls) or any(len(cells) != len(split[0]) for cells in split):
-        return ["| " + " | ".join(c.strip() for c in cells) + " |" for cells in split]
+        return [_pipe_row(c.strip() for c in cells) for cells in split]
     widths = [b - a - 1 for a, b in itertools.pairwise(walls[0])]
     columns = [_join_wrapped([(cells[i], widths[i]) for cells in split]) for i in range(len(split[0]))]
-    return ["| " + " | ".join(c.replace("|", "/") for c in columns) + " |"]
+    return [_pipe_row(c.replace("|", "/") for c in columns)]
 
 
 # section 二's column labels: a PDF-to-markdown converter that cuts one of them over two cells cuts
@@ -563,7 +567,7 @@ def _merge_cut_columns(lines: list[str]) -> list[str]:
         if cuts and len(cells) == width:
             for i in reversed(cuts):
                 cells[i : i + 2] = [cells[i].strip() + cells[i + 1].strip()]
-            line = "| " + " | ".join(c.strip() for c in cells) + " |"
+            line = _pipe_row(c.strip() for c in cells)
         out.append(line)
     return out
 
@@ -588,7 +592,7 @@ def rewrite(text: str) -> str:
         if before.strip():
             plain.append(before)
         flush()
-        out.extend("| " + " | ".join(row) + " |" for row in table.rows if any(row))
+        out.extend(_pipe_row(row) for row in table.rows if any(row))
         if after.strip():
             plain.append(after)
         index = table.last + 1
