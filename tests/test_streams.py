@@ -275,17 +275,21 @@ def test_a_block_with_its_total_printed_early_is_read_only_when_needed() -> None
     assert found[0][1] == ((size, ((0,), (1,), (2,), (3,), (4,), (6,), (5,))),)
 
 
+# a generated table in which two outcome rows could trade places (see the test below)
+_TWO_READINGS: Table = (
+    (1, 6, 5, 4, 8, 4, 28), (0, 1, 0, 0, 1, 1, 3), (1, 0, 0, 0, 0, 1, 2), (0, 2, 0, 0, 0, 2, 4),
+    (0, 0, 0, 0, 0, 0, 0), (0, 2, 0, 0, 0, 0, 2), (0, 0, 0, 0, 0, 0, 0), (0, 0, 0, 0, 1, 0, 1),
+    (0, 0, 0, 0, 1, 0, 1), (0, 0, 0, 0, 0, 0, 0), (0, 0, 1, 0, 0, 0, 1), (0, 1, 0, 0, 2, 0, 3),
+    (0, 0, 0, 0, 0, 0, 0), (0, 0, 0, 2, 1, 0, 3), (0, 0, 0, 0, 2, 0, 2), (0, 0, 1, 0, 0, 0, 1),
+    (0, 0, 2, 0, 0, 0, 2), (0, 2, 0, 0, 0, 2, 4), (0, 0, 0, 1, 1, 0, 2), (0, 0, 0, 0, 0, 0, 0),
+    (0, 0, 1, 0, 0, 0, 1), (1, 7, 5, 3, 8, 5, 29), (0, 0, 0, 1, 1, 0, 2),
+)  # fmt: skip
+
+
 def test_every_surviving_reading_is_reported_and_their_differences_flagged(tmp_path: Path) -> None:
     # a generated table in which two outcome rows could trade places: swapping two outcome rows keeps
     # identities 1, 2 and 3, and the blocks below let the stream be read both ways
-    table = (
-        (1, 6, 5, 4, 8, 4, 28), (0, 1, 0, 0, 1, 1, 3), (1, 0, 0, 0, 0, 1, 2), (0, 2, 0, 0, 0, 2, 4),
-        (0, 0, 0, 0, 0, 0, 0), (0, 2, 0, 0, 0, 0, 2), (0, 0, 0, 0, 0, 0, 0), (0, 0, 0, 0, 1, 0, 1),
-        (0, 0, 0, 0, 1, 0, 1), (0, 0, 0, 0, 0, 0, 0), (0, 0, 1, 0, 0, 0, 1), (0, 1, 0, 0, 2, 0, 3),
-        (0, 0, 0, 0, 0, 0, 0), (0, 0, 0, 2, 1, 0, 3), (0, 0, 0, 0, 2, 0, 2), (0, 0, 1, 0, 0, 0, 1),
-        (0, 0, 2, 0, 0, 0, 2), (0, 2, 0, 0, 0, 2, 4), (0, 0, 0, 1, 1, 0, 2), (0, 0, 0, 0, 0, 0, 0),
-        (0, 0, 1, 0, 0, 0, 1), (1, 7, 5, 3, 8, 5, 29), (0, 0, 0, 1, 1, 0, 2),
-    )  # fmt: skip
+    table = _TWO_READINGS
     blocks = [6, 2, 3, 6, 5, 1]
     found = streams.decompositions(_print(table, blocks), SINGLE_ROWS)
     readings = [values for values, _ in found]
@@ -316,6 +320,37 @@ def test_every_surviving_reading_is_reported_and_their_differences_flagged(tmp_p
                 assert detail.alternatives and detail.alternatives[0] != flat[key], key
             else:
                 assert detail.note == streams.REASON and not detail.alternatives, key
+
+
+def test_past_the_limit_of_placements_the_simplest_are_followed_and_every_cell_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the generated table of the test above (two readings survive) with the limit of partial readings
+    # kept at a row boundary set to one: only the simplest cut is followed on, the result is a reading
+    # that keeps every identity, and it says that it is not the whole story
+    table = _TWO_READINGS
+    stream = _print(table, [6, 2, 3, 6, 5, 1])
+    assert streams.decompositions(stream, SINGLE_ROWS).complete
+    monkeypatch.setattr(streams, "MAX_READINGS", 1)
+    found = streams.decompositions(stream, SINGLE_ROWS)
+    assert not found.complete
+    assert found and all(streams.broken_identities(values, SINGLE_ROWS) == 0 for values, _ in found)
+
+    labels = "\n".join(APPLICATION_ROW_LABELS[r] for r in SINGLE_ROWS)
+    numbers = "\n".join(str(v) for v in stream)
+    text = (
+        "2023年政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况\n"
+        f"{labels}\n\n{numbers}\n\n四、政府信息公开行政复议、行政诉讼情况\n" + "\n".join(["0"] * 15) + "\n"
+    )
+    document = tmp_path / "report.txt"
+    document.write_text(text, encoding="utf-8")
+    result = extract_path(document)
+    keys = [f"applications.{row}.{col}" for row in SINGLE_ROWS for col in APPLICANT_COLUMNS]
+    assert all(key in result.review and result.fields[key].note == streams.REASON_UNCOUNTED for key in keys)
+    flat = flatten(result.report)
+    assert [tuple(flat[f"applications.{row}.{col}"] for col in APPLICANT_COLUMNS) for row in SINGLE_ROWS] in (
+        [list(values) for values, _ in found]
+    )
 
 
 def test_neighbouring_columns_printed_together_are_read_when_nothing_plainer_fits() -> None:

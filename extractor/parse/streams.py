@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING
 from extractor.checks import application_identities, evaluate_identity
 from extractor.document import Document
 from extractor.parse.anchors import Anchor
+from extractor.parse.blank_rows import BlankRowsResult, read_blank_rows
 from extractor.parse.layout import Sections, Token, tokenize
 from extractor.parse.solve import Value, row_fits
 from extractor.template import APPLICANT_COLUMNS, APPLICATION_ROWS, OTHER_SUBROWS
@@ -49,7 +50,7 @@ if TYPE_CHECKING:
     from extractor.parse.tables import CellReading
 
 WIDTH = len(APPLICANT_COLUMNS)
-MAX_READINGS = 4096  # distinct partial readings kept at one row boundary; past that, give up
+MAX_READINGS = 4096  # distinct partial readings kept at one row boundary; past that, the simplest are kept
 MAX_BROKEN = 3  # identities one misprinted cell breaks at most: its row's total, identities 1 and 2
 MAX_STRAY = 2  # lone numbers at a page's edge (page numbers) that may be left out of the stream
 MAX_DROP_TRIALS = 24  # choices of them tried, page edges first
@@ -58,11 +59,22 @@ REASON = "numbers printed column by column apart from their labels: placed by th
 REASON_AMBIGUOUS = (
     "numbers printed column by column apart from their labels: more than one placement keeps every identity"
 )
+REASON_UNCOUNTED = (
+    "numbers printed column by column apart from their labels: too many placements keep every identity to"
+    " compare them all; the simplest is shown"
+)
+REASON_BLANK_ROWS = "numbers printed row by row apart from their labels, blank cells left out: placed by the identities"
+REASON_BLANK_CELL = (
+    "blank cell: numbers printed row by row apart from their labels, blank cells left out; the identities"
+    " placed the blank here"
+)
 CONF_STREAM = 0.7
 CONF_STREAM_AMBIGUOUS = 0.5
 
 Row = tuple[Value, ...]
 Block = tuple[int, tuple[tuple[int, ...], ...]]  # (rows in the block, the groups of columns it printed)
+Cost = tuple[int, int, int]  # breaks inside printed groups, blocks, blocks not column by column
+Partials = dict[tuple[Row, ...], tuple[Cost, tuple[Block, ...], int]]  # readings of the first rows: cost, cut, rows off
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,10 +94,18 @@ class StreamResult:
 
     readings: tuple[StreamReading, ...]
     broken: int = 0  # identities every reading breaks: the report misprinted a cell
+    complete: bool = True  # False: more placements than MAX_READINGS; only the simplest were compared
 
     @property
     def rows(self) -> tuple[str, ...]:
         return self.readings[0].rows
+
+
+class Placements(list[tuple[tuple[Row, ...], tuple[Block, ...]]]):
+    """The readings ``decompositions`` found; ``complete`` is False when some partial readings were
+    left out (more than ``MAX_READINGS`` at a row boundary: a stream of mostly zeros)."""
+
+    complete = True
 
 
 Layout = tuple[tuple[int, ...], ...]  # the groups of columns a block prints one after another
@@ -153,7 +173,7 @@ def decompositions(
     layouts: Sequence[Layout] = (PLAIN,),
     misprints: int = 0,
     apart: Sequence[bool] = (),
-) -> list[tuple[tuple[Row, ...], tuple[Block, ...]]]:
+) -> Placements:
     """Every distinct reading of ``values`` as ``row_keys`` in row blocks, each block printed in one of
     ``layouts`` (column by column unless told), under which every identity of section 三 holds, each
     with the simplest cut that gives it (the fewest ``apart`` breaks inside a printed group, then the
@@ -161,11 +181,12 @@ def decompositions(
 
     With ``misprints`` up to that many rows may break their own total (a report that misprints a
     cell): the readings kept are then those that break at most ``MAX_BROKEN`` identities, fewest
-    first. Empty when none qualifies; raises ``OverflowError`` past ``MAX_READINGS`` partial
-    readings."""
+    first. Empty when none qualifies. Past ``MAX_READINGS`` partial readings at a row boundary only
+    the simplest are followed on, and the result says it is not ``complete``."""
     count = len(row_keys)
+    out = Placements()
     if len(values) != count * WIDTH:
-        return []
+        return out
     # which blocks keep every row's total (but ``misprints``): independent of the rows before them
     placed = [(layout, _columns_in(layout)) for layout in layouts]
     breaks = [0]  # breaks[i]: breaks between stream neighbours before position i
@@ -190,7 +211,6 @@ def decompositions(
                     options.append(((size, layout), tuple(rows), unfit))
         valid.append(options)
     # readings of the first i rows, each with the simplest cut that gives it and its rows that break
-    Cost = tuple[int, int, int]  # breaks inside printed groups, blocks, blocks not column by column
 
     def cost_of(first: int, block: Block) -> Cost:
         size, layout = block
@@ -201,9 +221,12 @@ def decompositions(
             offset = end
         return gaps, 1, int(layout != PLAIN)
 
-    frontier: list[dict[tuple[Row, ...], tuple[Cost, tuple[Block, ...], int]]] = [{} for _ in range(count + 1)]
+    frontier: list[Partials] = [{} for _ in range(count + 1)]
     frontier[0][()] = ((0, 0, 0), (), 0)
     for first in range(count):
+        if len(frontier[first]) > MAX_READINGS:
+            frontier[first] = _simplest(frontier[first])
+            out.complete = False
         for prefix, (cost, blocks, unfit) in frontier[first].items():
             for block, block_rows, block_unfit in valid[first]:
                 if unfit + block_unfit > misprints:
@@ -215,8 +238,9 @@ def decompositions(
                 total = (cost[0] + step[0], cost[1] + step[1], cost[2] + step[2])
                 if known is None or total < known[0]:
                     level[reading] = (total, (*blocks, block), unfit + block_unfit)
-                    if len(level) > MAX_READINGS:
-                        raise OverflowError("too many placements of the number stream")
+                    if len(level) > 4 * MAX_READINGS:  # bounded while it fills, too
+                        frontier[first + block[0]] = level = _simplest(level)
+                        out.complete = False
     identities = application_identities(row_keys)
     scored = []
     for reading, (cost, blocks, _) in frontier[count].items():
@@ -228,7 +252,15 @@ def decompositions(
         broken = sum(1 for identity in identities if evaluate_identity(identity, flat).passed is False)
         if broken <= (MAX_BROKEN if misprints else 0):
             scored.append(((cost, broken), reading, blocks))
-    return [(reading, blocks) for _, reading, blocks in sorted(scored, key=lambda s: s[0])]
+    out.extend((reading, blocks) for _, reading, blocks in sorted(scored, key=lambda s: s[0]))
+    return out
+
+
+def _simplest(level: Partials) -> Partials:
+    """The ``MAX_READINGS`` partial readings of the simplest cuts (fewest breaks inside printed groups,
+    then fewest blocks)."""
+    kept = sorted(level.items(), key=lambda item: item[1][0])[:MAX_READINGS]
+    return dict(kept)
 
 
 def broken_identities(reading: Sequence[Row], row_keys: Sequence[str]) -> int:
@@ -281,21 +313,14 @@ def read_stream(doc: Document, norm: str, sections: Sections, anchors: Sequence[
 
     Blocks printed column by column are tried first, the other layouts only when no placement of
     them keeps every identity (``LAYOUT_ROUNDS``)."""
-    span = sections.span("applications")
-    if span is None:
-        return None
-    numbers = [t for t in tokenize(norm, *span) if t.kind == "num"]
+    numbers = _stream_numbers(doc, norm, sections)
     if not numbers:
         return None
-    lines = doc.lines
-    starts = [line.start for line in lines]
-    for token in numbers:
-        index = bisect.bisect_right(starts, token.start) - 1
-        token.line = lines[index] if 0 <= index < len(lines) and token.start <= lines[index].end else None
     strays = _page_numbers(numbers, doc)
     # the rounds of layouts, then (a report that misprints a cell) column by column with one row off
     for layouts, misprints in [*((layouts, 0) for layouts in LAYOUT_ROUNDS), (LAYOUT_ROUNDS[0], 1)]:
         readings: dict[tuple[Row, ...], StreamReading] = {}
+        complete = True
         for row_keys in _row_sets(anchors):  # they differ by fourteen cells: at most one fits the count
             extra = len(numbers) - WIDTH * len(row_keys)
             if extra < 0 or extra > MAX_STRAY:
@@ -303,10 +328,8 @@ def read_stream(doc: Document, norm: str, sections: Sections, anchors: Sequence[
             for dropped in itertools.islice(itertools.combinations(strays, extra), MAX_DROP_TRIALS):
                 kept = [t for i, t in enumerate(numbers) if i not in dropped]
                 apart = [_apart(norm, a, b) for a, b in itertools.pairwise(kept)]
-                try:
-                    found = decompositions([t.value for t in kept], row_keys, layouts, misprints, apart)
-                except OverflowError:
-                    return None
+                found = decompositions([t.value for t in kept], row_keys, layouts, misprints, apart)
+                complete = complete and found.complete
                 for rows, blocks in found:
                     gaps = _gaps_inside(blocks, apart)
                     if rows in readings and (readings[rows].gaps, _plainness(readings[rows].blocks)) <= (
@@ -320,8 +343,23 @@ def read_stream(doc: Document, norm: str, sections: Sections, anchors: Sequence[
         if readings:
             # the placement whose printed columns run on unbroken lines, as converters print them
             ordered = sorted(readings.values(), key=lambda r: (r.gaps, _plainness(r.blocks)))
-            return StreamResult(tuple(ordered), broken_identities(ordered[0].values, ordered[0].rows))
+            broken = broken_identities(ordered[0].values, ordered[0].rows)
+            return StreamResult(tuple(ordered), broken, complete)
     return None
+
+
+def _stream_numbers(doc: Document, norm: str, sections: Sections) -> list[Token]:
+    """The numbers of section 三's span, each with its line."""
+    span = sections.span("applications")
+    if span is None:
+        return []
+    numbers = [t for t in tokenize(norm, *span) if t.kind == "num"]
+    lines = doc.lines
+    starts = [line.start for line in lines]
+    for token in numbers:
+        index = bisect.bisect_right(starts, token.start) - 1
+        token.line = lines[index] if 0 <= index < len(lines) and token.start <= lines[index].end else None
+    return numbers
 
 
 def _apart(norm: str, before: Token, after: Token) -> bool:
@@ -369,7 +407,11 @@ def stream_cells(result: StreamResult) -> dict[str, dict[str, CellReading]]:
                 if candidate != value and candidate not in alternatives:
                     alternatives.append(candidate)
             cell = CellReading(value, CONF_STREAM, token.start, token.end, token, review=REASON + misprint)
-            if alternatives:
+            if not result.complete:
+                cell.alternatives = list(alternatives)
+                cell.review = REASON_UNCOUNTED + misprint
+                cell.confidence = CONF_STREAM_AMBIGUOUS
+            elif alternatives:
                 cell.alternatives = list(alternatives)
                 cell.review = REASON_AMBIGUOUS + misprint
                 cell.confidence = CONF_STREAM_AMBIGUOUS
@@ -378,15 +420,17 @@ def stream_cells(result: StreamResult) -> dict[str, dict[str, CellReading]]:
     return cells
 
 
-def _broken(cells: dict[str, dict[str, CellReading]], row_keys: Sequence[str]) -> int | None:
-    """How many identities a reading of section 三 breaks; None when it misses a row or has a null."""
+def _broken(cells: dict[str, dict[str, CellReading]], row_keys: Sequence[str], blank: int | None = None) -> int | None:
+    """How many identities a reading of section 三 breaks; None when it misses a row, or has a null
+    (unless ``blank`` says what a null counts as)."""
     flat: dict[str, Value] = {}
     for row in row_keys:
         for col in APPLICANT_COLUMNS:
             cell = cells.get(row, {}).get(col)
-            if cell is None or not isinstance(cell.value, int | float):
+            value = None if cell is None else cell.value if cell.value is not None else blank
+            if cell is None or not isinstance(value, int | float):
                 return None
-            flat[f"applications.{row}.{col}"] = cell.value
+            flat[f"applications.{row}.{col}"] = value
     return sum(1 for identity in application_identities(row_keys) if evaluate_identity(identity, flat).passed is False)
 
 
@@ -414,12 +458,66 @@ def place_by_stream(
     if not _labels_off_numbers(norm, anchors):
         return None
     result = read_stream(doc, norm, sections, anchors)
-    if result is None:
-        return None
-    present_broken = _broken(present, result.rows)
-    if present_broken is not None and present_broken <= result.broken:
-        return None
-    return stream_cells(result)
+    if result is not None:
+        present_broken = _broken(present, result.rows)
+        if present_broken is not None and present_broken <= result.broken:
+            return None
+        return stream_cells(result)
+    if any(_broken(present, rows, blank=0) == 0 for rows in _row_sets(anchors)):
+        return None  # the reading by labels misses no cell and keeps every identity
+    blank = read_blank_stream(doc, norm, sections, anchors)
+    return None if blank is None else blank_stream_cells(*blank)
+
+
+def read_blank_stream(
+    doc: Document, norm: str, sections: Sections, anchors: Sequence[Anchor]
+) -> tuple[BlankRowsResult, list[Token]] | None:
+    """Section 三's number stream read as rows printed one by one that left out their blank cells
+    (``blank_rows``), with the numbers it was read from; page numbers among them may be left out.
+    None when no reading keeps every identity."""
+    numbers = _stream_numbers(doc, norm, sections)
+    strays = _page_numbers(numbers, doc)
+    for row_keys in _row_sets(anchors):
+        for extra in range(MAX_STRAY + 1):
+            for dropped in itertools.islice(itertools.combinations(strays, extra), MAX_DROP_TRIALS):
+                kept = [t for i, t in enumerate(numbers) if i not in dropped]
+                result = read_blank_rows([t.value for t in kept], row_keys)
+                if result is not None:
+                    return result, kept
+    return None
+
+
+def blank_stream_cells(result: BlankRowsResult, tokens: Sequence[Token]) -> dict[str, dict[str, CellReading]]:
+    """The first reading as cell readings, every one in review; a blank cell is null with 0 as its
+    alternative, and cells on which the surviving readings differ list the others."""
+    from extractor.parse.tables import CellReading
+
+    best, others = result.readings[0], result.readings[1:]
+    other_values = [other.values(tokens) for other in others]
+    cells: dict[str, dict[str, CellReading]] = {}
+    for index, (row, indexes) in enumerate(zip(best.rows, best.cells, strict=True)):
+        row_cells: dict[str, CellReading] = {}
+        for col_index, (col, at) in enumerate(zip(APPLICANT_COLUMNS, indexes, strict=True)):
+            alternatives: list[Value] = []
+            value = None if at is None else tokens[at].value
+            for values in other_values:
+                candidate = values[index][col_index]
+                if candidate != value and candidate not in alternatives:
+                    alternatives.append(candidate)
+            if at is None:
+                cell = CellReading(None, CONF_STREAM, review=REASON_BLANK_CELL)
+                alternatives = alternatives if 0 in alternatives else [0, *alternatives]
+            else:
+                token = tokens[at]
+                cell = CellReading(value, CONF_STREAM, token.start, token.end, token, review=REASON_BLANK_ROWS)
+            cell.alternatives = list[Value | str](alternatives)
+            if not result.complete:
+                cell.review = REASON_UNCOUNTED
+            if (alternatives and (at is not None or len(alternatives) > 1)) or not result.complete:
+                cell.confidence = CONF_STREAM_AMBIGUOUS
+            row_cells[col] = cell
+        cells[row] = row_cells
+    return cells
 
 
 # --- section 四 ------------------------------------------------------------------
