@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from textreports import ROWS_2021, SEC2_PLAIN, SEC4_PLAIN, parse_text, plain_rows, report_text, values
+from textreports import LABELS, ROWS_2021, SEC2_PLAIN, SEC4_PLAIN, parse_text, plain_rows, report_text, values
 
 EXPECTED = dict(ROWS_2021)
 
@@ -274,3 +274,41 @@ def test_a_title_year_that_disagrees_with_the_statistics_period_is_flagged() -> 
     _, outcome = parse_text(text)
     assert outcome.fields["year"].value == 2023  # the period says which year the numbers cover
     assert "year" in outcome.review
+
+
+WHOLE_LABELS = {"partially_granted": "（二）部分公开（区分处理的，只计这一情形，不计其他情形）"}
+
+
+def test_numbers_level_with_the_middle_of_a_wrapped_label_are_bound_by_the_layout() -> None:
+    # pdftotext -layout prints a row whose label cell wraps with its numbers on a line of their own,
+    # between the label's first line and the rest of it: nothing else can claim them
+    lines = []
+    for key, row in ROWS_2021:
+        label = WHOLE_LABELS.get(key, LABELS[key])
+        numbers = " ".join(map(str, row))
+        if key in ("partially_granted", "denied_prohibited_by_law", "other_no_correction"):
+            cut = len(label) - 3
+            lines += [label[:cut], f"                {numbers}", f"    {label[cut:]}"]
+        else:
+            lines.append(f"{label} {numbers}")
+    _, outcome = parse_text(report_text("\n".join(lines)))
+    assert_applications(outcome)
+    assert not [k for k in outcome.review if k.startswith("applications.")]
+
+
+def test_numbers_between_a_label_and_text_that_does_not_finish_it_are_bound_by_order_only() -> None:
+    # the same layout, but the line after the numbers is not the end of the label (a note, the next
+    # group's name): the numbers may belong to a row whose label was not recognised
+    lines = []
+    for key, row in ROWS_2021:
+        label = LABELS[key]
+        numbers = " ".join(map(str, row))
+        if key == "denied_prohibited_by_law":
+            lines += [label[:-3], f"                {numbers}", "    （注：见说明）"]
+        elif key == "partially_granted":  # the label whole on its line
+            lines += [label, f"                {numbers}", "    公开"]
+        else:
+            lines.append(f"{label} {numbers}")
+    _, outcome = parse_text(report_text("\n".join(lines)))
+    flagged = {k.rsplit(".", 1)[0] for k in outcome.review if k.startswith("applications.")}
+    assert flagged == {"applications.denied_prohibited_by_law", "applications.partially_granted"}

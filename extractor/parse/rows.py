@@ -10,7 +10,17 @@ from dataclasses import dataclass
 from extractor.document import Document, Line
 from extractor.parse.anchors import ACTIVE_RE, APPLICATION_RE, STOP_WORDS, Anchor
 from extractor.parse.layout import Sections, Token, line_tokens, tokenize
-from extractor.template import OTHER_SUBROWS
+from extractor.template import APPLICATION_ROW_LABELS, OTHER_SUBROWS
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+# section 三's row labels as the national form prints them in their cells (the group label, （三）,
+# has a cell of its own), for telling a label cut over two lines from a whole one
+GROUP_PREFIX = re.compile(r"^（[一二三四五六]）(?=\d)")
+PRINTED_LABELS = {key: GROUP_PREFIX.sub("", text) for key, text in APPLICATION_ROW_LABELS.items()} | {
+    "partially_granted": "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
+    "other_no_correction": "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+    "other_unpaid_fee": "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
+}
 
 
 @dataclass(slots=True)
@@ -180,6 +190,29 @@ class RowReader:
             for token in tokens:
                 token.line = self.line_at(token.start)
             self.paired[anchor.key] = tokens
+
+    def inside_wrapped_label(self, anchor: Anchor, line: Line) -> bool:
+        """Whether ``line`` stands inside the wrapped label of ``anchor``'s row (section 三): the line
+        before it (blank lines aside) is the label's first line and does not hold the whole label,
+        the line after it has no digit and ends the label (its last characters), and neither line
+        holds another row's label or a heading."""
+        label_line = self.line_at(anchor.start)
+        index = bisect.bisect_right(self._line_starts, line.start) - 1
+        if label_line is None or index < 0 or self.lines[index] is not line or line.start <= anchor.start:
+            return False
+        before = next((ln for ln in reversed(self.lines[:index]) if ln.text.strip()), None)
+        after = next((ln for ln in self.lines[index + 1 :] if ln.text.strip()), None)
+        if before is not label_line or after is None or re.search(r"\d", after.text):
+            return False
+        # the label's first line ends with its head, the line after with the rest of it
+        label = "".join(CJK.findall(PRINTED_LABELS.get(anchor.key, "")))
+        head = "".join(CJK.findall(label_line.text.split()[-1]))
+        middle = "".join(CJK.findall(line.text))  # the label's middle may share the numbers' line
+        rest = "".join(CJK.findall(after.text.split()[-1]))
+        if len(head) < 2 or not rest or not label.endswith(head + middle + rest):
+            return False
+        first = bisect.bisect_right(self.boundaries, anchor.start)
+        return first >= len(self.boundaries) or self.boundaries[first] > after.end
 
     def line_at(self, offset: int) -> Line | None:
         index = bisect.bisect_right(self._line_starts, offset) - 1

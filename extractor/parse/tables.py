@@ -205,11 +205,15 @@ def _bound_by_order(reader: RowReader, anchor: Anchor, cells: dict[str, CellRead
 
     Converters move a row's numbers above or below its label (wrapped labels, markdown tables
     cut into fake tables); a shift of every row by one keeps every column sum, so the
-    identities cannot see it. Such cells go to review."""
+    identities cannot see it. Such cells go to review. Numbers level with the middle of their
+    wrapped label (``pdftotext -layout``: the label's first line, the numbers, the rest of the
+    label) are bound by the layout: no other row's label is near them."""
     label_line = reader.line_at(anchor.start)
     for cell in cells.values():
         token = cell.token
         if token is not None and token.line is not None and token.line is not label_line and cell.review is None:
+            if reader.inside_wrapped_label(anchor, token.line):
+                continue
             before = token.start < anchor.start
             cell.review = (
                 "number printed " + ("before" if before else "after") + " its label's line: bound by order only"
