@@ -281,7 +281,8 @@ WHOLE_LABELS = {"partially_granted": "（二）部分公开（区分处理的，
 
 def test_numbers_level_with_the_middle_of_a_wrapped_label_are_bound_by_the_layout() -> None:
     # pdftotext -layout prints a row whose label cell wraps with its numbers on a line of their own,
-    # between the label's first line and the rest of it: nothing else can claim them
+    # between the label's first line and the rest of it; pypdf prints them after the rest of the
+    # label, on its line: nothing else can claim them
     lines = []
     for key, row in ROWS_2021:
         label = WHOLE_LABELS.get(key, LABELS[key])
@@ -289,6 +290,8 @@ def test_numbers_level_with_the_middle_of_a_wrapped_label_are_bound_by_the_layou
         if key in ("partially_granted", "denied_prohibited_by_law", "other_no_correction"):
             cut = len(label) - 3
             lines += [label[:cut], f"                {numbers}", f"    {label[cut:]}"]
+        elif key in ("unavailable_not_held", "rejected_confirmation"):  # pypdf: the numbers after the rest
+            lines += [label[:-2], f"{label[-2:]} {numbers}"]
         else:
             lines.append(f"{label} {numbers}")
     _, outcome = parse_text(report_text("\n".join(lines)))

@@ -192,27 +192,38 @@ class RowReader:
             self.paired[anchor.key] = tokens
 
     def inside_wrapped_label(self, anchor: Anchor, line: Line) -> bool:
-        """Whether ``line`` stands inside the wrapped label of ``anchor``'s row (section 三): the line
-        before it (blank lines aside) is the label's first line and does not hold the whole label,
-        the line after it has no digit and ends the label (its last characters), and neither line
-        holds another row's label or a heading."""
+        """Whether numbers on ``line`` are bound to ``anchor``'s row (section 三) by its label cut over
+        several lines: the label's first line (and at most two lines of it with no digit) comes
+        right before ``line``, and either ``line`` itself holds the end of the label before its
+        numbers (pypdf, ``pdftotext -raw``), or the line after it (no digit) does (``pdftotext
+        -layout`` prints the numbers level with the middle of the label). The pieces joined must
+        end the label as the national form prints it, and no other row's label or a heading may
+        start among those lines."""
         label_line = self.line_at(anchor.start)
         index = bisect.bisect_right(self._line_starts, line.start) - 1
         if label_line is None or index < 0 or self.lines[index] is not line or line.start <= anchor.start:
             return False
-        before = next((ln for ln in reversed(self.lines[:index]) if ln.text.strip()), None)
-        after = next((ln for ln in self.lines[index + 1 :] if ln.text.strip()), None)
-        if before is not label_line or after is None or re.search(r"\d", after.text):
+        first = self.lines.index(label_line)
+        between = [ln for ln in self.lines[first + 1 : index] if ln.text.strip()]
+        if len(between) > 2 or any(re.search(r"\d", ln.text) for ln in between):
             return False
-        # the label's first line ends with its head, the line after with the rest of it
         label = "".join(CJK.findall(PRINTED_LABELS.get(anchor.key, "")))
-        head = "".join(CJK.findall(label_line.text.split()[-1]))
-        middle = "".join(CJK.findall(line.text))  # the label's middle may share the numbers' line
-        rest = "".join(CJK.findall(after.text.split()[-1]))
-        if len(head) < 2 or not rest or not label.endswith(head + middle + rest):
+        head = "".join("".join(CJK.findall(ln.text.split()[-1])) for ln in (label_line, *between))
+        digit = re.search(r"\d", line.text)
+        middle = "".join(CJK.findall(line.text[: digit.start() if digit else len(line.text)]))
+        last = line
+        if not (middle and label.endswith(head + middle)):  # the label does not end on the numbers' line
+            after = next((ln for ln in self.lines[index + 1 :] if ln.text.strip()), None)
+            if after is None or re.search(r"\d", after.text):
+                return False
+            rest = "".join(CJK.findall(after.text.split()[-1]))
+            if not rest or not label.endswith(head + middle + rest):
+                return False
+            last = after
+        if len(head) < 2:
             return False
-        first = bisect.bisect_right(self.boundaries, anchor.start)
-        return first >= len(self.boundaries) or self.boundaries[first] > after.end
+        following = bisect.bisect_right(self.boundaries, anchor.start)
+        return following >= len(self.boundaries) or self.boundaries[following] > last.end
 
     def line_at(self, offset: int) -> Line | None:
         index = bisect.bisect_right(self._line_starts, offset) - 1
