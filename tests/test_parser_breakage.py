@@ -315,3 +315,24 @@ def test_numbers_between_a_label_and_text_that_does_not_finish_it_are_bound_by_o
     _, outcome = parse_text(report_text("\n".join(lines)))
     flagged = {k.rsplit(".", 1)[0] for k in outcome.review if k.startswith("applications.")}
     assert flagged == {"applications.denied_prohibited_by_law", "applications.partially_granted"}
+
+
+def _cells_on_lines(rows: list[tuple[str, list[int]]]) -> str:
+    """Section 三 as ``lynx -dump`` prints a web page's table: every cell a paragraph of its own."""
+    return "\n\n".join(f"{LABELS[key]}\n\n" + "\n\n".join(map(str, row)) for key, row in rows)
+
+
+def test_a_table_printed_cell_by_cell_row_after_row_binds_each_label_to_the_numbers_after_it() -> None:
+    _, outcome = parse_text(report_text(_cells_on_lines(ROWS_2021)))
+    assert_applications(outcome)
+    assert not [k for k in outcome.review if k.startswith("applications.")]
+
+
+def test_cell_by_cell_rows_with_a_label_missing_are_bound_by_order_only() -> None:
+    # a label the parser does not know (a typo) leaves two rows' numbers after one label: which
+    # label the numbers go with is no longer pinned by the order of rows
+    text = _cells_on_lines(ROWS_2021).replace(LABELS["denied_third_party"], "4.保扩第叁方权益")
+    _, outcome = parse_text(report_text(text))
+    flagged = [k for k in outcome.review if k.startswith("applications.")]
+    assert "applications.denied_security_stability.natural_person" in flagged
+    assert "applications.granted.total" in flagged  # every row: the order of the whole table is in doubt

@@ -191,6 +191,29 @@ class RowReader:
                 token.line = self.line_at(token.start)
             self.paired[anchor.key] = tokens
 
+    def in_row_order(self, anchors: list[Anchor], width: int) -> bool:
+        """Whether the table is printed as its rows one after another, each label followed by its
+        own numbers on lines of their own (``lynx -dump`` and ``get_text("\\n")`` of a web page
+        print every cell as a line): no label has a number on its line, no number stands between the
+        header and the first label, and exactly ``width`` numbers stand after every label, before
+        the next label (the last: before the table's end). Numbers printed above their labels
+        would leave the first row's numbers before its label and none after the last: this
+        order has one reading."""
+        ordered = sorted(anchors, key=lambda a: a.start)
+        if not ordered or self.paired:
+            return False
+        index = bisect.bisect_left(self.boundaries, ordered[0].start) - 1
+        begin = self.boundaries[index] if index >= 0 else 0
+        if any(t.kind == "num" for t in tokenize(self.norm, begin, ordered[0].start)):
+            return False
+        for anchor, after in itertools.zip_longest(ordered, ordered[1:]):
+            end = after.start if after is not None else self.next_boundary(anchor.end)
+            if _numbers_after_on_line(self.norm, anchor.end):
+                return False
+            if sum(1 for t in tokenize(self.norm, anchor.end, end) if t.kind == "num") != width:
+                return False
+        return True
+
     def inside_wrapped_label(self, anchor: Anchor, line: Line) -> bool:
         """Whether numbers on ``line`` are bound to ``anchor``'s row (section 三) by its label cut over
         several lines: the label's first line (and at most two lines of it with no digit) comes

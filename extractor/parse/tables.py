@@ -101,6 +101,7 @@ def read_applications(reader: RowReader, anchors: list[Anchor]) -> dict[str, dic
     width = len(APPLICANT_COLUMNS)
     reader.pair_by_order(anchors, width, reader.next_boundary(max((a.end for a in anchors), default=0)))
     row_tokens = {a.key: reader.read(a, width) for a in anchors}
+    in_order = reader.in_row_order(anchors, width)  # each label then its numbers: bound by the order of rows
     options: dict[str, list[Reading]] = {}
     for key, row in row_tokens.items():
         if not row.tokens or all(t.kind == "blank" for t in row.tokens):
@@ -119,7 +120,7 @@ def read_applications(reader: RowReader, anchors: list[Anchor]) -> dict[str, dic
             row_cells[col].alternatives = values
             row_cells[col].review = row_cells[col].review or "more than one reading of this row fits every check"
             row_cells[col].confidence = min(row_cells[col].confidence, CONF_AMBIGUOUS)
-        if not row_tokens[key].structured:
+        if not row_tokens[key].structured and not in_order:
             _bound_by_order(reader, row_tokens[key].anchor, row_cells)
         cells[key] = row_cells
     # rows without cell walls (or whose "cells" hold several numbers: a converter merged them), where
