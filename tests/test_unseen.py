@@ -282,7 +282,10 @@ def test_rows_of_numbers_on_lines_of_their_own_pair_with_number_less_labels_in_o
     _, outcome = parse_text(report_text("\n".join(lines) + "\n"))
     for key, row in ROWS_2021:
         assert values(outcome, f"applications.{key}") == row, key
-    assert "bound by order" in outcome.review["applications.carried_over.total"]
+    if set(places) == {2}:  # every label, then its numbers, nothing before the first: one reading
+        assert "applications.carried_over.total" not in outcome.review
+    else:
+        assert "bound by order" in outcome.review["applications.carried_over.total"]
 
 
 def test_rows_spread_over_more_cells_than_the_table_has_keep_every_number() -> None:

@@ -101,7 +101,7 @@ def read_applications(reader: RowReader, anchors: list[Anchor]) -> dict[str, dic
     width = len(APPLICANT_COLUMNS)
     reader.pair_by_order(anchors, width, reader.next_boundary(max((a.end for a in anchors), default=0)))
     row_tokens = {a.key: reader.read(a, width) for a in anchors}
-    in_order = reader.in_row_order(anchors, width)  # each label then its numbers: bound by the order of rows
+    in_order = reader.in_row_order(list(row_tokens.values()), width)  # each label, then its numbers
     options: dict[str, list[Reading]] = {}
     for key, row in row_tokens.items():
         if not row.tokens or all(t.kind == "blank" for t in row.tokens):
