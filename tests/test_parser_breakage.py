@@ -352,3 +352,22 @@ def test_cell_by_cell_rows_with_a_label_missing_are_bound_by_order_only() -> Non
     flagged = [k for k in outcome.review if k.startswith("applications.")]
     assert "applications.denied_security_stability.natural_person" in flagged
     assert "applications.granted.total" in flagged  # every row: the order of the whole table is in doubt
+
+
+def _words_on_lines(text: str) -> str:
+    """``lynx -dump`` of a table: every cell (here every word) a paragraph of its own."""
+    return "\n\n".join(text.split())
+
+
+def test_section_two_printed_cell_by_cell_is_bound_by_the_order_of_its_rows() -> None:
+    _, outcome = parse_text(report_text(_cells_on_lines(ROWS_2021), sec2=_words_on_lines(SEC2_PLAIN)))
+    assert values(outcome, "active_disclosure.normative_documents") == [5, 1, 40]
+    assert outcome.fields["active_disclosure.fees.amount_10k_yuan"].value == 56.78
+    assert not [k for k in outcome.review if k.startswith("active_disclosure.")]
+
+
+def test_section_two_cell_by_cell_with_a_row_missing_is_bound_by_order_only() -> None:
+    sec2 = _words_on_lines(SEC2_PLAIN.replace("行政强制 3\n", ""))
+    _, outcome = parse_text(report_text(_cells_on_lines(ROWS_2021), sec2=sec2))
+    assert "active_disclosure.normative_documents.in_force" in outcome.review
+    assert "active_disclosure.penalty.decisions" in outcome.review

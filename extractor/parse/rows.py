@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from extractor.document import Document, Line
 from extractor.parse.anchors import ACTIVE_RE, APPLICATION_RE, STOP_WORDS, Anchor
 from extractor.parse.layout import Sections, Token, line_tokens, tokenize
-from extractor.template import APPLICATION_ROW_LABELS, APPLICATION_ROWS, OTHER_SUBROWS
+from extractor.template import APPLICATION_ROW_LABELS, OTHER_SUBROWS
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 # section 三's row labels as the national form prints them in their cells (the group label, （三）,
@@ -191,20 +191,19 @@ class RowReader:
                 token.line = self.line_at(token.start)
             self.paired[anchor.key] = tokens
 
-    def in_row_order(self, rows: list[RowTokens], width: int) -> bool:
+    def in_row_order(self, rows: list[RowTokens], widths: dict[str, int]) -> bool:
         """Whether the table is printed as its rows one after another, each label followed by its
         own numbers (on its line or on lines after it: ``lynx -dump`` and ``get_text("\\n")`` of a
         web page print every cell as a line, ``pdftotext -raw`` a wrapped label's numbers after its
-        last line): no number stands between the header and the first label, exactly ``width``
-        numbers stand after every label before the next label (the last: before the table's end),
-        and each row was read from its own stretch. Numbers printed above their labels would leave
-        the first row's numbers before its label, or two rows' numbers after one label: this
-        order has one reading."""
+        last line): every row of ``widths`` (the form's rows in order, with their counts of cells)
+        is found in that order, no number stands between the header and the first label, exactly
+        a row's count of numbers stands after every label before the next label (the last: before
+        the table's end), and each row was read from its own stretch. Numbers printed above their
+        labels would leave the first row's numbers before its label, or two rows' numbers after one
+        label; a row lost would shift the rest unseen: this order has one reading."""
         ordered = sorted(rows, key=lambda r: r.anchor.start)
-        keys = [r.anchor.key for r in ordered]
-        sixth = ("other_handling",) if "other_handling" in keys else OTHER_SUBROWS
-        if keys != [k for k in APPLICATION_ROWS if k in sixth or (k != "other_handling" and k not in OTHER_SUBROWS)]:
-            return False  # every row of the form, in its order: a row lost would shift the rest unseen
+        if [r.anchor.key for r in ordered] != list(widths):
+            return False
         index = bisect.bisect_left(self.boundaries, ordered[0].anchor.start) - 1
         begin = self.boundaries[index] if index >= 0 else 0
         if any(t.kind == "num" for t in tokenize(self.norm, begin, ordered[0].anchor.start)):
@@ -212,7 +211,7 @@ class RowReader:
         for row, after in itertools.zip_longest(ordered, ordered[1:]):
             start = row.anchor.end
             end = after.anchor.start if after is not None else self.next_boundary(start)
-            if sum(1 for t in tokenize(self.norm, start, end) if t.kind == "num") != width:
+            if sum(1 for t in tokenize(self.norm, start, end) if t.kind == "num") != widths[row.anchor.key]:
                 return False
             if not row.tokens or any(not start <= t.start < end for t in row.tokens):
                 return False

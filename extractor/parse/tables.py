@@ -23,6 +23,7 @@ from extractor.parse.streams import reordered_runs
 from extractor.template import (
     ACTIVE_DISCLOSURE,
     APPLICANT_COLUMNS,
+    APPLICATION_ROWS,
     OTHER_SUBROWS,
     OUTCOME_ROWS,
     REVIEW_COLUMNS,
@@ -101,7 +102,9 @@ def read_applications(reader: RowReader, anchors: list[Anchor]) -> dict[str, dic
     width = len(APPLICANT_COLUMNS)
     reader.pair_by_order(anchors, width, reader.next_boundary(max((a.end for a in anchors), default=0)))
     row_tokens = {a.key: reader.read(a, width) for a in anchors}
-    in_order = reader.in_row_order(list(row_tokens.values()), width)  # each label, then its numbers
+    sixth = ["other_handling"] if "other_handling" in row_tokens else list(OTHER_SUBROWS)
+    form = [k for k in APPLICATION_ROWS if k in sixth or (k != "other_handling" and k not in OTHER_SUBROWS)]
+    in_order = reader.in_row_order(list(row_tokens.values()), dict.fromkeys(form, width))  # label, then numbers
     options: dict[str, list[Reading]] = {}
     for key, row in row_tokens.items():
         if not row.tokens or all(t.kind == "blank" for t in row.tokens):
@@ -109,7 +112,6 @@ def read_applications(reader: RowReader, anchors: list[Anchor]) -> dict[str, dic
         found = candidates(row.tokens, width, row_fits, allow_blanks=not row.structured)
         if found:
             options[key] = found
-    sixth = ["other_handling"] if "other_handling" in row_tokens else list(OTHER_SUBROWS)
     outcome_rows = [r for r in OUTCOME_ROWS if r not in ("other_handling", *OTHER_SUBROWS)] + sixth
     complete = all(key in options for key in outcome_rows)  # else identity 2 has a null: it says nothing
     chosen, alternatives = _solve(options, complete)
@@ -356,10 +358,12 @@ def read_active(
     reader: RowReader, norm: str, anchors: list[Anchor], template: TemplateName, region: tuple[int, int]
 ) -> dict[str, dict[str, CellReading]]:
     layout = ACTIVE_DISCLOSURE[template]
+    rows = {anchor.key: reader.read(anchor, len(layout[anchor.key][1])) for anchor in anchors}
+    in_order = reader.in_row_order(list(rows.values()), {key: len(fields) for key, (_, fields) in layout.items()})
     out: dict[str, dict[str, CellReading]] = {}
     for anchor in anchors:
         _, fields = layout[anchor.key]
-        row = reader.read(anchor, len(fields))
+        row = rows[anchor.key]
         tokens = [t for t in row.tokens if t.kind in ("num", "blank")]
         numbers = [t for t in tokens if t.kind == "num"]
         spread = len(tokens) > len(fields) and len(numbers) == len(fields)
@@ -380,7 +384,7 @@ def read_active(
                 values[field_key] = cell
         else:
             values = _split_active(tokens, list(fields))
-        if not row.structured:
+        if not row.structured and not in_order:
             _bound_by_order(reader, anchor, values)  # section 二 has no identity: its line is all that pins it
         _apply_units(anchor.key, values, norm, region)
         out[anchor.key] = values
