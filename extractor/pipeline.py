@@ -28,7 +28,7 @@ class ExtractOptions(BaseModel):
 
     llm: LLMMode | None = None  # None: "auto" when an endpoint is configured, else "never"
     cache_dir: Path | None = None
-    second_readers: bool = True  # the report's prose and repair targeting; False to measure without them
+    second_readers: bool = True  # prose, LLM agreement, repair targeting; False to measure without them
 
 
 def extract_path(path: str | Path, options: ExtractOptions | None = None) -> Result:
@@ -153,5 +153,6 @@ def _with_llm(
         return dict(parsed.fields), dict(parsed.review), {}
     from extractor.reconcile import run_llm
 
-    outcome = run_llm(document, parsed, mode=options.llm, settings=settings, cache_dir=options.cache_dir)
+    settle = options.second_readers
+    outcome = run_llm(document, parsed, mode=options.llm, settings=settings, cache_dir=options.cache_dir, settle=settle)
     return outcome.fields, outcome.review, outcome.usage

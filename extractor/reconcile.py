@@ -4,8 +4,12 @@ Policy, field by field:
 
 - a parser value that is certain (not in review, no broken identity touches
   it) is never overwritten: a different LLM value is recorded as rejected;
-- where parser and LLM agree, confidence rises; the field stays in review if it
-  was there (agreement of two readers is not a person's look);
+- where parser and LLM agree, confidence rises. A field in review for how its value
+  was bound to its row and column (order, position, a stream, a lost cell's column,
+  competing readings) leaves review when the LLM's value is grounded at its cell and
+  every identity holds: two readers read it the same way (``settle``; the field's
+  evidence says so). Nothing else leaves review that way: not a null, a restored or
+  OCR value, a blank read as zero, nor a field of a broken identity;
 - where they disagree on an uncertain field, the reading whose identities hold
   wins (the parser's when both or neither hold; the LLM's when the parser has
   no value), and the field goes to review with both candidates in
@@ -18,6 +22,7 @@ Only grounded LLM values reach this step (``extractor.llm.engine``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +37,7 @@ from extractor.llm.settings import LLMSettings
 from extractor.llm.types import (
     SECTIONS,
     DocumentBudget,
+    Grounding,
     LanguageModel,
     LLMField,
     LLMReading,
@@ -41,11 +47,14 @@ from extractor.llm.types import (
 )
 from extractor.parse.outcome import ParseOutcome
 from extractor.report import Value
-from extractor.result import FieldDetail
+from extractor.result import Evidence, FieldDetail
 
 LLMUse = Literal["never", "auto", "always"]
 LLM_USES: tuple[LLMUse, ...] = ("never", "auto", "always")
 AGREEMENT_CAP = 0.99
+# review reasons that two readers agreeing does not settle: the LLM reads the same text, so it
+# cannot vouch for a misread character, a value the text never printed or a broken identity
+NOT_SETTLED = re.compile(r"restored|OCR|look-alike|text layer|blank|not found|not recognised|identit|proposed fix")
 DISPUTED = 0.8  # confidence factor for a value another reader contradicts
 
 
@@ -57,6 +66,7 @@ class ReconcileOutcome:
     review: dict[str, str]
     rejected: list[RejectedValue] = field(default_factory=list)
     usage: dict[str, Any] = field(default_factory=dict)
+    confirmed: int = 0  # fields that left review because parser and LLM agree
 
 
 def default_use(settings: LLMSettings) -> LLMUse:
@@ -75,6 +85,20 @@ def sections_to_ask(parsed: ParseOutcome, use: LLMUse) -> list[SectionName]:
     return [s for s in SECTIONS if s in unsure]
 
 
+def _settles(key: str, detail: FieldDetail, reading: LLMField, review: Mapping[str, str], broken: set[str]) -> bool:
+    """Whether an agreeing LLM reading takes a field out of review (the policy above)."""
+    reason = review.get(key)
+    return (
+        reason is not None
+        and detail.value is not None
+        and detail.source is not None
+        and detail.source.start is not None
+        and reading.grounding is Grounding.EXACT
+        and key not in broken
+        and not NOT_SETTLED.search(reason)
+    )
+
+
 def _same(a: Value, b: Value) -> bool:
     if a is None or b is None:
         return a is b
@@ -88,8 +112,10 @@ def reconcile(
     llm: Mapping[str, LLMField] | None,
     rejected: Iterable[RejectedValue] = (),
     usage: dict[str, Any] | None = None,
+    settle: bool = True,
 ) -> ReconcileOutcome:
-    """Merge grounded LLM values into the parser's fields by the policy above."""
+    """Merge grounded LLM values into the parser's fields by the policy above; ``settle`` False keeps
+    every agreeing field in review (to measure review load without second readers)."""
     fields = {key: detail.model_copy(deep=True) for key, detail in parsed.fields.items()}
     review = dict(parsed.review)
     rejected_values = list(rejected)
@@ -120,12 +146,22 @@ def reconcile(
     candidate.update({key: reading.value for key, reading in usable.items()})
     broken_by_candidate = set(failed_fields(evaluate(candidate)))
 
+    confirmed = 0
     for key, reading in usable.items():
         detail = fields.get(key)
         parser_value = detail.value if detail else None
         if detail is not None and _same(parser_value, reading.value):
             detail.confidence = min(AGREEMENT_CAP, 1 - (1 - detail.confidence) * (1 - reading.confidence))
             detail.note = _join(detail.note, f"LLM agrees ({reading.grounding.value})")
+            if settle and _settles(key, detail, reading, review, broken_by_parser | broken_by_candidate):
+                del review[key]
+                detail.note = _join(detail.note, "out of review: parser and LLM read it the same way")
+                start, end = (reading.source.start, reading.source.end) if reading.source else (None, None)
+                detail.evidence = [
+                    *(detail.evidence or []),
+                    Evidence(kind="llm", value=reading.value, agrees=True, start=start, end=end),
+                ]
+                confirmed += 1
             continue
         # the template decides which fields the report has: the LLM never switches it, only flags it
         take_llm = key != "template" and (
@@ -165,7 +201,7 @@ def reconcile(
             for key in check.fields:
                 if key not in review:
                     review[key] = f"tally {check.rule} fails: {check.detail}"
-    return ReconcileOutcome(fields, review, rejected_values, usage or {})
+    return ReconcileOutcome(fields, review, rejected_values, usage or {}, confirmed)
 
 
 def _join(first: str | None, second: str) -> str:
@@ -180,6 +216,7 @@ def run_llm(
     cache_dir: str | Path | None = None,
     model: LanguageModel | None = None,
     use_cache: bool = True,
+    settle: bool = True,
 ) -> ReconcileOutcome:
     """The pipeline's one LLM call: ask the sections ``mode`` selects, ground, reconcile.
 
@@ -189,8 +226,9 @@ def run_llm(
     ``LLMSettings.load()`` (environment and config file). ``cache_dir`` defaults
     to ``.extractor-cache/llm``; ``use_cache=False`` turns the cache off. ``model``
     replaces the instructor adapter (tests, or one adapter shared by a batch).
-    ``usage["llm"]`` holds calls, tokens, cache hits, per-section status and
-    every rejected LLM value with its reason: store it in ``Result.usage``.
+    ``usage["llm"]`` holds calls, tokens, cache hits, per-section status,
+    every rejected LLM value with its reason and the fields agreement took out of
+    review (``confirmed``; none with ``settle`` False): store it in ``Result.usage``.
     """
     settings = settings or LLMSettings.load()
     use: LLMUse = mode if mode is not None else default_use(settings)
@@ -223,8 +261,9 @@ def run_llm(
         reading = LLMReading(
             errors=[f"LLM step failed, the rule parser's reading is kept ({type(exc).__name__}: {exc})"]
         )
-    outcome = reconcile(parsed, reading.fields, reading.rejected)
+    outcome = reconcile(parsed, reading.fields, reading.rejected, settle=settle)
     summary.update(_usage(model.name, reading, budget, outcome.rejected))
+    summary["confirmed"] = outcome.confirmed
     outcome.usage = {"llm": summary}
     return outcome
 

@@ -36,7 +36,7 @@ class Evidence(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    kind: str  # "prose"
+    kind: str  # "prose", or "llm": a reading of the LLM grounded at the field's cell
     value: Value
     agrees: bool  # with the field's value
     start: int | None = None  # span in the document text

@@ -182,3 +182,50 @@ def test_good_llm_answers_fix_a_misread_into_review(seed_paths) -> None:  # type
     assert "applications.granted.total" in outcome.review
     values = {key: d.value for key, d in outcome.fields.items()}
     assert not [k for k in failed_fields(evaluate(values)) if section_of(k) == "applications"]
+
+
+# two readers agreeing (unit tests of the policy: the LLM readings are made up here)
+
+ORDER = "number printed after its label's line: bound by order only"
+
+
+def _printed(value: Value) -> FieldDetail:
+    return FieldDetail(value=value, confidence=0.8, source=Source(engine=Engine.PARSER, start=10, end=11))
+
+
+def test_agreement_grounded_at_the_cell_takes_an_order_bound_field_out_of_review() -> None:
+    fields = {
+        f"{GROUP}.{c}": _printed(v)
+        for c, v in zip(("upheld", "corrected", "other", "pending", "total"), (2, 1, 0, 0, 3), strict=True)
+    }
+    parsed = ParseOutcome(fields=fields, review={f"{GROUP}.upheld": ORDER, f"{GROUP}.total": ORDER})
+    llm = {f"{GROUP}.upheld": _llm(f"{GROUP}.upheld", 2), f"{GROUP}.total": _llm(f"{GROUP}.total", 3, Grounding.FUZZY)}
+    outcome = reconcile(parsed, llm)
+    assert f"{GROUP}.upheld" not in outcome.review and outcome.confirmed == 1
+    [evidence] = outcome.fields[f"{GROUP}.upheld"].evidence or []
+    assert evidence.kind == "llm" and evidence.value == 2 and evidence.agrees
+    assert f"{GROUP}.total" in outcome.review  # grounded only near its label: not settled
+
+    kept = reconcile(parsed, llm, settle=False)  # second readers off: the same agreement settles nothing
+    assert f"{GROUP}.upheld" in kept.review and kept.confirmed == 0
+
+
+@pytest.mark.parametrize(
+    ("value", "reason", "total"),
+    [
+        (2, "OCR read this cell with confidence 0.41", 3),  # the LLM reads the same misread text
+        (2, "restored from the tally identities: the text lost this cell", 3),
+        (None, ORDER, 3),  # a null is never settled by agreement
+        (2, ORDER, 9),  # a field of a broken identity
+    ],
+)
+def test_agreement_does_not_settle_a_misread_restored_null_or_unbalanced_field(
+    value: Value, reason: str, total: Value
+) -> None:
+    fields = {
+        f"{GROUP}.{c}": _printed(v)
+        for c, v in zip(("upheld", "corrected", "other", "pending", "total"), (value, 1, 0, 0, total), strict=True)
+    }
+    parsed = ParseOutcome(fields=fields, review={f"{GROUP}.upheld": reason})
+    outcome = reconcile(parsed, {f"{GROUP}.upheld": _llm(f"{GROUP}.upheld", value)})
+    assert f"{GROUP}.upheld" in outcome.review and outcome.confirmed == 0
