@@ -307,7 +307,8 @@ def _llm_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-second-readers",
         action="store_true",
-        help="do not check values against the report's prose nor propose repairs (to measure what they save)",
+        help="do not check values against the report's prose or the LLM's agreement, nor propose repairs "
+        "(to measure what they save)",
     )
 
 
