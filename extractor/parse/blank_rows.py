@@ -5,8 +5,8 @@ paragraph of its own, and the row labels elsewhere. A blank cell prints nothing,
 seven cells may come out as six numbers, or none: the stream is shorter than the table and
 its cut into rows is not known. ``streams`` needs every cell; this module reads the rest.
 
-Each row takes the next ``k`` numbers of the stream, its ``7 - k`` lost cells blank (an
-applicant column; the total only when the whole row is blank). A blank counts as zero in the
+Each row takes the next ``k`` numbers of the stream, its ``7 - k`` lost cells blank: applicant
+columns, among the one or two columns the table leaves blank (tried one column first). A blank counts as zero in the
 identities: each row's six columns add up to its total (3), and down every column new +
 carried over = total processed + carried forward (1) and the outcome rows add up to the total
 processed (2). A dynamic program over (row, numbers used, the running column sums those two
@@ -35,7 +35,7 @@ from extractor.template import APPLICANT_COLUMNS, OUTCOME_ROWS
 
 WIDTH = len(APPLICANT_COLUMNS)
 PARTS = WIDTH - 1  # the applicant columns; the last is the total
-MAX_STATES = 20_000  # partial readings kept at one row boundary; past that, no reading
+MAX_STATES = 5_000  # partial readings kept at one row boundary; past that, no reading
 MAX_READINGS = 64  # complete readings listed; past that, the result says it is not complete
 
 Numbers = tuple[float, ...]  # a row's values, a blank as 0
@@ -62,12 +62,12 @@ class BlankRowsResult:
 
 def _placements(count: int, blank: frozenset[int]) -> list[tuple[int | None, ...]]:
     """The ways a row of seven cells prints ``count`` numbers with its lost cells among the columns
-    ``blank``: for each cell, the offset of its number in the row's run, or None for a blank. A
-    whole row blank (``count`` 0) only when ``blank`` holds every column."""
+    ``blank``: for each cell, the offset of its number in the row's run, or None for a blank. The
+    total is always printed."""
     if count == WIDTH:
         return [tuple(range(WIDTH))]
     if count == 0:
-        return [(None,) * WIDTH] if len(blank) == WIDTH else []
+        return []
     out = []
     for printed in itertools.combinations(range(PARTS), count - 1):  # the total is printed
         if not set(range(PARTS)) - set(printed) <= blank:
@@ -89,12 +89,10 @@ def _fits(row: Numbers) -> bool:
 
 
 def _blank_sets() -> list[list[frozenset[int]]]:
-    """Rounds of the columns a table may leave blank, fewest first: one applicant column, two, three,
-    then any cell (and whole rows)."""
-    rounds: list[list[frozenset[int]]] = [
-        [frozenset(cols) for cols in itertools.combinations(range(PARTS), size)] for size in (1, 2, 3)
-    ]
-    return [*rounds, [frozenset(range(WIDTH))]]
+    """Rounds of the columns a table may leave blank, fewest first: one applicant column, then two.
+    (Blanks anywhere, every zero of a table printed blank, leave so many cuts that the search costs
+    seconds and the columns stay unpinned: such a stream is left to the reading by labels.)"""
+    return [[frozenset(cols) for cols in itertools.combinations(range(PARTS), size)] for size in (1, 2)]
 
 
 BLANK_ROUNDS = _blank_sets()
