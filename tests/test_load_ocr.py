@@ -293,6 +293,29 @@ def test_ocr_engine_runs_one_thread_per_session_without_the_angle_classifier() -
         assert session.get_session_options().intra_op_num_threads == ocr_module.ocr_threads() == 1
 
 
+def test_the_recogniser_reads_one_crop_per_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A batch pads every crop to its widest one; one at a time reads the same for about a third less CPU."""
+    engine = ocr_module.engine()
+    assert engine.text_rec.rec_batch_num == ocr_module.REC_BATCH == 1
+    crops = []
+    for width in (60, 900):
+        crop = np.full((48, width, 3), 255, np.uint8)
+        crop[10:38, 10 : width - 10] = 0  # a dark bar: any reading will do, the inputs are what is checked
+        crops.append(crop)
+    session_type = type(engine.text_rec.session)
+    run = session_type.__call__
+    shapes: list[tuple[int, ...]] = []
+
+    def counted(self: object, batch: np.ndarray) -> object:
+        shapes.append(batch.shape)
+        return run(self, batch)
+
+    monkeypatch.setattr(session_type, "__call__", counted)
+    engine.text_rec(crops)
+    assert [shape[0] for shape in shapes] == [1, 1]
+    assert sorted(shape[3] for shape in shapes) == [320, 900]  # the narrow crop is not padded to the wide one
+
+
 @pytest.mark.parametrize("value", ["0", "two", "-1"])
 def test_a_bad_thread_count_is_a_clear_error(value: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(ocr_module.THREADS_ENV, value)
