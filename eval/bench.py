@@ -320,7 +320,8 @@ def report_scan(work: Path, env: dict[str, str], runs: int = 1) -> list[Check]:
     bare_cpu, bare_wall = (statistics.median(r[k] for r in bare) for k in (0, 1))
     ratio = statistics.median(ratios)
     print(f"\n3. Scan: {REAL_REPORT.name} rendered at {SCAN_DPI} dpi, {pages} pages, one fresh process each")
-    print(f"   (median of {runs} pair(s); CPU ratios per pair: {', '.join(f'{r:.3f}' for r in ratios)})")
+    pairs = ", ".join(f"{r:.3f} ({o[0]:.1f} s / {b[0]:.1f} s)" for r, o, b in zip(ratios, ours, bare, strict=True))
+    print(f"   (median of {runs} pair(s); CPU ratio per pair, ours / bare: {pairs})")
     for name, cpu, wall in (
         ("extractor extract", ours_cpu, ours_wall),
         ("bare RapidOCR, defaults", bare_cpu, bare_wall),
