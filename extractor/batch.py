@@ -5,6 +5,13 @@ a pool of worker processes (``pebble``) and writes one manifest line per
 input. It holds nothing a worker has written: a worker writes its result file
 itself and answers with a few numbers (``Outcome``).
 
+Workers start from a fork server (``start_worker_server``) that the command line
+starts first thing: it imports what a worker needs (``extractor.batch_worker``) once,
+while the main process parses its arguments and finds its inputs, and every worker
+(and every replacement of a worker that was killed) is a fork of it, warm. So the
+imports are paid once per run whatever ``--jobs`` is, and the main process never
+imports PyMuPDF or the parser's models for the workers' sake.
+
 Each worker runs under an address-space limit (``RLIMIT_AS``) and dies with the
 main process (``PR_SET_PDEATHSIG``); each document has a wall-clock limit
 (pebble kills the worker and starts another), and the loaders check the page,
@@ -51,22 +58,59 @@ class BatchLimits:
 
 
 def default_jobs(memory_mb: int = DEFAULT_MEMORY_MB) -> int:
-    """One worker per usable core, no more than the available memory holds at ``memory_mb`` each."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    """One worker per usable core, no more than the available memory holds at ``memory_mb`` each.
+
+    In a container, its CPU quota and memory limit (cgroup v2 or v1, as the container sees
+    them under ``/sys/fs/cgroup``) count: a pod given 2 CPUs on a 64-core node gets 2 workers.
+    """
+    cores = usable_cores()
     available_mb = _available_memory_mb()
     by_memory = available_mb // max(1, memory_mb) if available_mb else cores
     return max(1, min(cores, by_memory))
 
 
-def _available_memory_mb() -> int | None:
-    try:
+CGROUP = Path("/sys/fs/cgroup")
+
+
+def usable_cores(cgroup: Path = CGROUP) -> int:
+    """Cores this process may use: its CPU affinity, capped by a CPU quota (rounded up)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    quota = _read_numbers(cgroup / "cpu.max") or _read_numbers(
+        cgroup / "cpu" / "cpu.cfs_quota_us", cgroup / "cpu" / "cpu.cfs_period_us"
+    )
+    if quota and len(quota) == 2 and quota[0] > 0 and quota[1] > 0:
+        cores = min(cores, -(-quota[0] // quota[1]))
+    return max(1, cores)
+
+
+def _available_memory_mb(cgroup: Path = CGROUP) -> int | None:
+    """The kernel's estimate of memory available, or what the container's limit leaves, if less."""
+    available = None
+    with contextlib.suppress(OSError, ValueError, IndexError):
         with open("/proc/meminfo", encoding="ascii") as meminfo:
             for line in meminfo:
                 if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) // 1024
-    except OSError:
+                    available = int(line.split()[1]) // 1024
+                    break
+    limit = _read_numbers(cgroup / "memory.max", cgroup / "memory.current") or _read_numbers(
+        cgroup / "memory" / "memory.limit_in_bytes", cgroup / "memory" / "memory.usage_in_bytes"
+    )
+    if limit and len(limit) == 2 and 0 < limit[0] < 1 << 60:  # "max" or a huge number: no limit
+        left = max(0, limit[0] - limit[1]) // (1024 * 1024)
+        available = left if available is None else min(available, left)
+    return available
+
+
+def _read_numbers(*paths: Path) -> list[int] | None:
+    """The integers in these small files, in order (cgroup v2's ``cpu.max`` holds two); None when one is
+    missing or says ``max``."""
+    numbers: list[int] = []
+    try:
+        for path in paths:
+            numbers += [int(word) for word in path.read_text(encoding="ascii").split()]
+    except (OSError, ValueError):
         return None
-    return None
+    return numbers
 
 
 # -- inputs ----------------------------------------------------------------------
@@ -219,7 +263,6 @@ def run_settings(options: Any) -> dict[str, Any]:
     """The settings that change a result, and the tool's version: what ``--resume`` compares."""
     from importlib.metadata import PackageNotFoundError, version
 
-    from extractor.llm.prompts import PROMPT_VERSION
     from extractor.llm.settings import LLMSettings
 
     try:
@@ -230,6 +273,8 @@ def run_settings(options: Any) -> dict[str, Any]:
     use = options.llm or ("auto" if llm.configured() else "never")
     settings: dict[str, Any] = {"llm": use, "second_readers": options.second_readers}
     if use != "never":
+        from extractor.llm.prompts import PROMPT_VERSION
+
         settings.update(model=llm.model, base_url=llm.base_url, mode=llm.mode, prompts=PROMPT_VERSION)
     digest = hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]
     return {"tool_version": tool_version, "settings": settings, "settings_sha256": digest}
@@ -342,8 +387,12 @@ ADDRESS_SPACE_HEADROOM_MB = 2048  # virtual memory beyond the RSS limit: OCR res
 WATCH_INTERVAL_S = 0.1
 
 
-def _worker_init(memory_mb: int, warm_llm: bool = False) -> None:
-    """Set up a worker: die with the main process, cap memory, import the loaders once.
+def _worker_init(memory_mb: int, warm_llm: bool = False, environ: dict[str, str] | None = None) -> None:
+    """Set up a worker: take the main process's environment, die with it, cap memory, import once.
+
+    A worker is forked from the fork server, which was started before the main process
+    settled its environment (the batch's run id, settings a caller changed since), so the
+    main process's environment comes along in ``environ``.
 
     Memory is held two ways: a watchdog thread ends the worker (exit ``MEMORY_EXIT``)
     as soon as its resident memory passes ``memory_mb``, and ``RLIMIT_AS`` at
@@ -352,7 +401,10 @@ def _worker_init(memory_mb: int, warm_llm: bool = False) -> None:
     import signal
     import threading
 
-    parent = os.getppid()
+    if environ is not None and environ != os.environ:
+        os.environ.clear()
+        os.environ.update(environ)
+    parent = os.getppid()  # the fork server, which ends when the main process does
     with contextlib.suppress(Exception):  # Linux only; elsewhere the watchdog sees the parent go
         import ctypes
 
@@ -390,8 +442,9 @@ def _watch(parent: int, memory_mb: int) -> None:
 
 
 def _warm_imports(llm: bool = False) -> None:
-    """Import what most documents need once per worker, not once per document (the LLM client too
-    when the batch uses one: openai and instructor take seconds to import)."""
+    """Import what most documents need once, not once per document: in the fork server, so once per
+    run (``extractor.batch_worker``); the LLM client in each worker when the batch uses one
+    (openai and instructor take seconds to import)."""
     import extractor.load.docx
     import extractor.load.html
     import extractor.load.pdf
@@ -407,6 +460,53 @@ def _warm_imports(llm: bool = False) -> None:
 
             import extractor.llm.adapter
             import extractor.reconcile
+
+
+PRELOAD = "extractor.batch_worker"  # what the fork server imports once for every worker
+
+
+def worker_context() -> Any:
+    """How workers start: forked from a fork server that imported ``PRELOAD`` (spawned where there is none)."""
+    import multiprocessing
+
+    if "forkserver" not in multiprocessing.get_all_start_methods():  # pragma: no cover - Windows
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([PRELOAD])
+    return context
+
+
+def start_worker_server() -> None:
+    """Start the fork server the workers come from now, so its imports run while the main process
+    does its own start-up (arguments, inputs, hashes for ``--resume``); it ends with the main process."""
+    context = worker_context()
+    if context.get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
+
+
+def stop_worker_server() -> None:
+    """Stop the fork server (and multiprocessing's resource tracker) and wait for them, so that no
+    process outlives the command and the run's CPU time is counted to it (the fork server has reaped
+    the workers by the time the pool is joined).
+
+    The server is ended with SIGTERM rather than asked to exit: it has nothing left to do, and its
+    interpreter's clean-up (PyMuPDF, the parser's tables) would only add wall time. multiprocessing
+    has no public call for this; ``_stop`` is what its own tests use.
+    """
+    import multiprocessing.forkserver
+    import multiprocessing.resource_tracker
+    import signal
+
+    server: Any = multiprocessing.forkserver._forkserver  # private parts, not in the type stubs
+    tracker: Any = multiprocessing.resource_tracker._resource_tracker
+    with contextlib.suppress(Exception):  # a server that is gone already, or an interpreter without one
+        if server._forkserver_pid is not None:
+            os.kill(server._forkserver_pid, signal.SIGTERM)
+        server._stop()
+    with contextlib.suppress(Exception):
+        tracker._stop()
 
 
 # -- the batch, in the main process --------------------------------------------------
@@ -438,7 +538,12 @@ def run_tasks(tasks: list[Task], jobs: int, limits: BatchLimits) -> Iterator[Fin
     pool = ProcessPool(
         max_workers=workers,
         initializer=_worker_init,
-        initargs=(limits.memory_mb, tasks[0].run.get("settings", {}).get("llm", "never") != "never"),
+        initargs=(
+            limits.memory_mb,
+            tasks[0].run.get("settings", {}).get("llm", "never") != "never",
+            dict(os.environ),
+        ),
+        context=worker_context(),
     )
     pending: dict[Future[Outcome], tuple[Task, int]] = {}
 

@@ -163,7 +163,8 @@ def cmd_series(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(review: bool = True) -> argparse.ArgumentParser:
+    """The command line; ``review=False`` leaves out the review commands (they import the queue's models)."""
     parser = argparse.ArgumentParser(
         prog="extractor",
         description="Extract the statistics tables of 政府信息公开工作年度报告 (PDF, scans, Word, HTML, text) "
@@ -276,12 +277,13 @@ def build_parser() -> argparse.ArgumentParser:
     series.add_argument("--json", action="store_true", help="print a JSON list of the checks instead of a table")
     series.set_defaults(func=cmd_series)
 
-    try:
-        from extractor.review import add_review_commands
-    except ImportError:
-        pass
-    else:
-        add_review_commands(sub)
+    if review:
+        try:
+            from extractor.review import add_review_commands
+        except ImportError:
+            pass
+        else:
+            add_review_commands(sub)
     return parser
 
 
@@ -311,10 +313,24 @@ def _llm_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _extracts_in_workers(argv: Sequence[str]) -> bool:
+    """``extract`` with the local engine, read from the raw arguments before argparse runs."""
+    if not argv or argv[0] != "extract" or {"-h", "--help"} & set(argv):
+        return False
+    pairs = zip(argv, [*argv[1:], ""], strict=True)
+    return "--engine=ray" not in argv and not any(a == "--engine" and b == "ray" for a, b in pairs)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    extracting = _extracts_in_workers(arguments)
+    if extracting:  # first thing: the workers' imports run while this process starts up
+        from extractor.batch import start_worker_server
+
+        start_worker_server()
     try:
+        parser = build_parser(review=not extracting)
+        args = parser.parse_args(arguments)
         return int(args.func(args))
     except ExtractorError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -324,6 +340,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # the reader of our output went away (| head): not an error of ours
         sys.stderr.close()
         return EXIT_OK
+    finally:
+        if extracting:
+            from extractor.batch import stop_worker_server
+
+            stop_worker_server()
 
 
 if __name__ == "__main__":
