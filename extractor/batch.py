@@ -5,12 +5,13 @@ a pool of worker processes (``pebble``) and writes one manifest line per
 input. It holds nothing a worker has written: a worker writes its result file
 itself and answers with a few numbers (``Outcome``).
 
-Workers start from a fork server (``start_worker_server``) that the command line
-starts first thing: it imports what a worker needs (``extractor.batch_worker``) once,
-while the main process parses its arguments and finds its inputs, and every worker
+Workers of a batch start from a fork server (``extractor.batch_server``) that the
+command line starts first thing: it imports what a worker needs (``extractor.batch_worker``)
+once, while the main process parses its arguments and finds its inputs, and every worker
 (and every replacement of a worker that was killed) is a fork of it, warm. So the
 imports are paid once per run whatever ``--jobs`` is, and the main process never
-imports PyMuPDF or the parser's models for the workers' sake.
+imports PyMuPDF. One document without ``--out`` (``extract_one``) is a fork of the main
+process instead, which has most of what it needs imported already.
 
 Each worker runs under an address-space limit (``RLIMIT_AS``) and dies with the
 main process (``PR_SET_PDEATHSIG``); each document has a wall-clock limit
@@ -385,14 +386,19 @@ def _write_atomic(target: Path, data: dict[str, Any]) -> None:
 MEMORY_EXIT = 86  # a worker's exit code when its own watchdog found it over the memory limit
 ADDRESS_SPACE_HEADROOM_MB = 2048  # virtual memory beyond the RSS limit: OCR reserves far more than it uses
 WATCH_INTERVAL_S = 0.1
+POOL_POLL_S = 0.02
 
 
-def _worker_init(memory_mb: int, warm_llm: bool = False, environ: dict[str, str] | None = None) -> None:
+def _worker_init(
+    memory_mb: int, warm_llm: bool = False, environ: dict[str, str] | None = None, main_pid: int | None = None
+) -> None:
     """Set up a worker: take the main process's environment, die with it, cap memory, import once.
 
     A worker is forked from the fork server, which was started before the main process
     settled its environment (the batch's run id, settings a caller changed since), so the
-    main process's environment comes along in ``environ``.
+    main process's environment comes along in ``environ``. The worker dies with its parent,
+    the fork server (``PR_SET_PDEATHSIG``), and a watchdog ends it when the main process
+    ``main_pid`` is gone: the fork server itself lives on while any worker does.
 
     Memory is held two ways: a watchdog thread ends the worker (exit ``MEMORY_EXIT``)
     as soon as its resident memory passes ``memory_mb``, and ``RLIMIT_AS`` at
@@ -404,13 +410,16 @@ def _worker_init(memory_mb: int, warm_llm: bool = False, environ: dict[str, str]
     if environ is not None and environ != os.environ:
         os.environ.clear()
         os.environ.update(environ)
-    parent = os.getppid()  # the fork server, which ends when the main process does
+    parent = os.getppid()
     with contextlib.suppress(Exception):  # Linux only; elsewhere the watchdog sees the parent go
         import ctypes
 
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    if os.getppid() != parent:  # the main process died before the line above ran
+    if os.getppid() != parent:  # the parent died before the line above ran
+        os._exit(1)
+    main = _ProcessWatch(main_pid if main_pid is not None else parent)
+    if main.gone():
         os._exit(1)
     if memory_mb > 0:
         import resource
@@ -418,17 +427,44 @@ def _worker_init(memory_mb: int, warm_llm: bool = False, environ: dict[str, str]
         limit = (memory_mb + ADDRESS_SPACE_HEADROOM_MB) * 1024 * 1024
         with contextlib.suppress(ValueError, OSError):
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    threading.Thread(target=_watch, args=(parent, memory_mb), name="extractor-watchdog", daemon=True).start()
+    threading.Thread(target=_watch, args=(main, memory_mb), name="extractor-watchdog", daemon=True).start()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
     _warm_imports(warm_llm)
 
 
-def _watch(parent: int, memory_mb: int) -> None:
+class _ProcessWatch:
+    """Whether a process has ended: through a pidfd where there is one (it also sees a process that
+    has ended and is not yet reaped), else by signalling it."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self._fd: int | None = None
+        with contextlib.suppress(AttributeError, OSError):  # Linux 5.3 and later
+            self._fd = os.pidfd_open(pid)
+
+    def gone(self) -> bool:
+        if self._fd is not None:
+            import select
+
+            return bool(select.select([self._fd], [], [], 0)[0])
+        try:
+            os.kill(self.pid, 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            return False
+        return False
+
+
+def _watch(main: _ProcessWatch | int, memory_mb: int) -> None:
+    """Runs in a thread of each worker: ends the worker when ``main`` (a process, or its id) has ended,
+    or when the worker's resident memory passes ``memory_mb``."""
+    main = main if isinstance(main, _ProcessWatch) else _ProcessWatch(main)
     page = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
     limit = memory_mb * 1024 * 1024
     while True:
         time.sleep(WATCH_INTERVAL_S)
-        if os.getppid() != parent:
+        if main.gone():
             os._exit(1)
         if memory_mb <= 0:
             continue
@@ -462,53 +498,6 @@ def _warm_imports(llm: bool = False) -> None:
             import extractor.reconcile
 
 
-PRELOAD = "extractor.batch_worker"  # what the fork server imports once for every worker
-
-
-def worker_context() -> Any:
-    """How workers start: forked from a fork server that imported ``PRELOAD`` (spawned where there is none)."""
-    import multiprocessing
-
-    if "forkserver" not in multiprocessing.get_all_start_methods():  # pragma: no cover - Windows
-        return multiprocessing.get_context("spawn")
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([PRELOAD])
-    return context
-
-
-def start_worker_server() -> None:
-    """Start the fork server the workers come from now, so its imports run while the main process
-    does its own start-up (arguments, inputs, hashes for ``--resume``); it ends with the main process."""
-    context = worker_context()
-    if context.get_start_method() == "forkserver":
-        from multiprocessing import forkserver
-
-        forkserver.ensure_running()
-
-
-def stop_worker_server() -> None:
-    """Stop the fork server (and multiprocessing's resource tracker) and wait for them, so that no
-    process outlives the command and the run's CPU time is counted to it (the fork server has reaped
-    the workers by the time the pool is joined).
-
-    The server is ended with SIGTERM rather than asked to exit: it has nothing left to do, and its
-    interpreter's clean-up (PyMuPDF, the parser's tables) would only add wall time. multiprocessing
-    has no public call for this; ``_stop`` is what its own tests use.
-    """
-    import multiprocessing.forkserver
-    import multiprocessing.resource_tracker
-    import signal
-
-    server: Any = multiprocessing.forkserver._forkserver  # private parts, not in the type stubs
-    tracker: Any = multiprocessing.resource_tracker._resource_tracker
-    with contextlib.suppress(Exception):  # a server that is gone already, or an interpreter without one
-        if server._forkserver_pid is not None:
-            os.kill(server._forkserver_pid, signal.SIGTERM)
-        server._stop()
-    with contextlib.suppress(Exception):
-        tracker._stop()
-
-
 # -- the batch, in the main process --------------------------------------------------
 
 
@@ -522,9 +511,16 @@ class Finished:
     attempts: int = 1
 
 
-def run_tasks(tasks: list[Task], jobs: int, limits: BatchLimits) -> Iterator[Finished]:
-    """Run ``tasks`` in ``jobs`` worker processes; yield each as it finishes (any order)."""
-    from pebble import ProcessExpired, ProcessPool
+def run_tasks(tasks: list[Task], jobs: int, limits: BatchLimits, context: Any = None) -> Iterator[Finished]:
+    """Run ``tasks`` in ``jobs`` worker processes; yield each as it finishes (any order).
+
+    ``context``: how workers start (default: forked from the fork server, ``batch_server``). As with
+    any multiprocessing start method but ``fork``, a script that calls this must guard its top level
+    with ``if __name__ == "__main__":`` (each worker imports the main module again).
+    """
+    from pebble import CONSTS, ProcessExpired, ProcessPool
+
+    from extractor.batch_server import start_worker_server, worker_context
 
     if not tasks:
         return
@@ -535,6 +531,12 @@ def run_tasks(tasks: list[Task], jobs: int, limits: BatchLimits) -> Iterator[Fin
     if own_run_id:  # the workers inherit it: what one learns about the LLM endpoint, all know
         run_id = os.environ[RUN_ID_ENV] = f"{os.getpid()}-{time.time_ns()}"
     workers = max(1, min(jobs, len(tasks)))
+    # pebble's threads look at the pool every sleep_unit (0.1 s by default): joining the pool at the
+    # end waits for them, which every run paid once. 20 ms costs the main process next to nothing.
+    CONSTS.sleep_unit = min(CONSTS.sleep_unit, POOL_POLL_S)
+    if context is None:
+        context = worker_context()
+        start_worker_server()  # running already when the command line started it
     pool = ProcessPool(
         max_workers=workers,
         initializer=_worker_init,
@@ -542,8 +544,9 @@ def run_tasks(tasks: list[Task], jobs: int, limits: BatchLimits) -> Iterator[Fin
             limits.memory_mb,
             tasks[0].run.get("settings", {}).get("llm", "never") != "never",
             dict(os.environ),
+            os.getpid(),
         ),
-        context=worker_context(),
+        context=context,
     )
     pending: dict[Future[Outcome], tuple[Task, int]] = {}
 
@@ -711,9 +714,15 @@ def run_batch(
 
 
 def extract_one(path: Path, options: Any, limits: BatchLimits) -> Outcome:
-    """One document in a worker under the same limits as a batch; the result comes back."""
+    """One document in a worker under the same limits as a batch; the result comes back.
+
+    The worker is a fork of this process where there is fork: it has the parser and the models
+    imported already, so one document costs less CPU than a fork server would.
+    """
+    from extractor.batch_server import fork_context
+
     task = Task(path, None, options, limits.load, run_settings(options))
-    for finished in run_tasks([task], 1, limits):
+    for finished in run_tasks([task], 1, limits, fork_context()):
         return finished.outcome
     raise AssertionError("unreachable: one task gives one outcome")  # pragma: no cover
 

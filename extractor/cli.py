@@ -313,23 +313,25 @@ def _llm_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _extracts_in_workers(argv: Sequence[str]) -> bool:
-    """``extract`` with the local engine, read from the raw arguments before argparse runs."""
+def _batch_in_workers(argv: Sequence[str]) -> bool:
+    """``extract ... --out DIR`` with the local engine, read from the raw arguments before argparse runs."""
     if not argv or argv[0] != "extract" or {"-h", "--help"} & set(argv):
         return False
+    if "--out" not in argv and not any(arg.startswith("--out=") for arg in argv):
+        return False  # one document, to stdout: its worker is a fork of this process
     pairs = zip(argv, [*argv[1:], ""], strict=True)
     return "--engine=ray" not in argv and not any(a == "--engine" and b == "ray" for a, b in pairs)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
-    extracting = _extracts_in_workers(arguments)
-    if extracting:  # first thing: the workers' imports run while this process starts up
-        from extractor.batch import start_worker_server
+    batch = _batch_in_workers(arguments)
+    if batch:  # first thing: the workers' imports run in the fork server while this process starts up
+        from extractor.batch_server import start_worker_server
 
         start_worker_server()
     try:
-        parser = build_parser(review=not extracting)
+        parser = build_parser(review=arguments[:1] != ["extract"])  # extract needs none of review's imports
         args = parser.parse_args(arguments)
         return int(args.func(args))
     except ExtractorError as exc:
@@ -341,8 +343,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.close()
         return EXIT_OK
     finally:
-        if extracting:
-            from extractor.batch import stop_worker_server
+        if batch:
+            from extractor.batch_server import stop_worker_server
 
             stop_worker_server()
 
