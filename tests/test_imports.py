@@ -72,6 +72,61 @@ def test_one_extraction_stays_within_the_import_budget(document: Path, also_neve
     assert probe["blocked"] == []
 
 
+# A batch (``--out``): the main process finds inputs and writes the manifest; the workers extract. The
+# main process loads no document library; a worker holds what the fork server imported for every
+# worker (``extractor.batch_worker``) plus what its document needs, which for a born-digital PDF or
+# a text is no OCR, no layout model, no LLM client.
+MAIN_NEVER = ("pymupdf", "fitz", "numpy", "PIL", "charset_normalizer")
+
+WORKER_PROBE = """
+import json, sys
+from pathlib import Path
+import extractor.batch_worker
+from extractor.batch import Task, extract_task, run_settings
+from extractor.load import DEFAULT_LIMITS
+from extractor.pipeline import ExtractOptions
+options = ExtractOptions(llm="never")
+target = Path(sys.argv[2]) / "result.json"
+outcome = extract_task(Task(Path(sys.argv[1]), target, options, DEFAULT_LIMITS, run_settings(options)))
+print(json.dumps({"status": outcome.status, "modules": sorted(sys.modules)}))
+"""
+
+
+def test_the_main_process_of_a_batch_loads_no_document_library(tmp_path: Path) -> None:
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for document in (SAMPLES / "jinchang_2022_report.txt", SAMPLES / "2024_jiangsu_huaian_city_gov.pdf"):
+        (inputs / document.name).write_bytes(document.read_bytes())
+    probe = _modules_loaded(inputs, tmp_path / "out")
+    assert probe["code"] == 0
+    results = sorted(path.name for path in (tmp_path / "out").glob("*.json"))
+    assert results == ["2024_jiangsu_huaian_city_gov.json", "jinchang_2022_report.json"]
+    assert not sorted(set(probe["modules"]) & set(NEVER + MAIN_NEVER))
+
+
+@pytest.mark.parametrize(
+    "document",
+    [SAMPLES / "jinchang_2022_report.txt", SAMPLES / "2024_jiangsu_huaian_city_gov.pdf"],
+    ids=["text", "born-digital-pdf"],
+)
+def test_a_worker_stays_within_the_import_budget(document: Path, tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("EXTRACTOR_", "OPENAI_"))}
+    done = subprocess.run(
+        [sys.executable, "-c", WORKER_PROBE, str(document), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=env,
+        check=True,
+    )
+    probe = json.loads(done.stdout.strip().splitlines()[-1])
+    assert probe["status"] == "ok"
+    assert json.loads((tmp_path / "result.json").read_text(encoding="utf-8"))["report"]
+    loaded = set(probe["modules"])
+    assert "pymupdf" in loaded  # the fork server imports it once for every worker
+    assert not sorted(loaded & set(NEVER))
+
+
 def test_pdf_loader_imports_pymupdf_without_its_layout_model_and_still_reads_pages() -> None:
     code = """
 import sys
