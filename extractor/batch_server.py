@@ -15,6 +15,8 @@ import os
 from typing import Any
 
 PRELOAD = "extractor.batch_worker"  # what the fork server imports once for every worker
+# and, when the batch may ask a model, the LLM client (openai and instructor take seconds to import)
+PRELOAD_LLM = ("openai", "instructor", "extractor.llm.adapter", "extractor.reconcile")
 
 
 def worker_context() -> Any:
@@ -39,9 +41,10 @@ def fork_context() -> Any:
     return multiprocessing.get_context("fork")
 
 
-def start_worker_server() -> None:
+def start_worker_server(llm: bool = False) -> None:
     """Start the fork server now (if it is not running); it ends when the main process does
-    (``stop_worker_server`` waits for it).
+    (``stop_worker_server`` waits for it). ``llm``: the batch may use the LLM, so the server imports
+    its client too, once, rather than each worker.
 
     The server is ``python -c ...``, which would put the current folder first on its ``sys.path``:
     run from a folder holding another ``extractor`` (another checkout), the workers would run that
@@ -50,6 +53,8 @@ def start_worker_server() -> None:
     context = worker_context()
     if context.get_start_method() != "forkserver":  # pragma: no cover - Windows
         return
+    if llm:
+        context.set_forkserver_preload([PRELOAD, *PRELOAD_LLM])
     from multiprocessing import forkserver
 
     saved = os.environ.get("PYTHONSAFEPATH")

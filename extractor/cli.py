@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -323,13 +324,23 @@ def _batch_in_workers(argv: Sequence[str]) -> bool:
     return "--engine=ray" not in argv and not any(a == "--engine" and b == "ray" for a, b in pairs)
 
 
+def _may_use_llm(argv: Sequence[str]) -> bool:
+    """``--llm auto|always``, or no ``--llm`` and an endpoint or config file in the environment (a guess
+    made before the settings are read: a wrong one only moves where the LLM client is imported)."""
+    pairs = list(zip(argv, [*argv[1:], ""], strict=True))
+    chosen = [b for a, b in pairs if a == "--llm"] + [a.split("=", 1)[1] for a in argv if a.startswith("--llm=")]
+    if chosen:
+        return chosen[-1] != "never"
+    return bool(os.environ.get("EXTRACTOR_LLM_BASE_URL") or os.environ.get("EXTRACTOR_LLM_CONFIG"))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     batch = _batch_in_workers(arguments)
     if batch:  # first thing: the workers' imports run in the fork server while this process starts up
         from extractor.batch_server import start_worker_server
 
-        start_worker_server()
+        start_worker_server(llm=_may_use_llm(arguments))
     try:
         parser = build_parser(review=arguments[:1] != ["extract"])  # extract needs none of review's imports
         args = parser.parse_args(arguments)

@@ -506,6 +506,63 @@ def test_a_died_worker_is_retried_once(
         assert error in (finished.outcome.error or "")
 
 
+def _has_llm_client(task: Any) -> Any:
+    import sys
+
+    from extractor.batch import Outcome
+
+    return Outcome("ok", error=str("openai" in sys.modules and "instructor" in sys.modules))
+
+
+LLM_PROBE = """
+import sys
+from pathlib import Path
+from extractor import batch, batch_server
+from extractor.load import DEFAULT_LIMITS
+from extractor.pipeline import ExtractOptions
+sys.path.insert(0, sys.argv[2])
+import test_batch
+batch_server.start_worker_server(llm=sys.argv[1] == "llm")
+batch.extract_task = test_batch._has_llm_client
+task = batch.Task(Path("doc.txt"), None, ExtractOptions(), DEFAULT_LIMITS, {})
+print(*[f.outcome.error for f in batch.run_tasks([task, task], 2, batch.BatchLimits())])
+"""
+
+
+@pytest.mark.parametrize(("llm", "expected"), [("llm", "True True"), ("no-llm", "False False")])
+def test_a_batch_that_may_ask_a_model_gets_workers_with_the_client_imported(llm: str, expected: str) -> None:
+    pytest.importorskip("instructor")
+    done = subprocess.run(
+        [sys.executable, "-c", LLM_PROBE, llm, str(Path(__file__).parent)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == expected
+
+
+@pytest.mark.parametrize(
+    ("argv", "env", "expected"),
+    [
+        (["extract", "d", "--out", "o"], {}, False),
+        (["extract", "d", "--out", "o", "--llm", "auto"], {}, True),
+        (["extract", "d", "--out", "o", "--llm=always"], {}, True),
+        (["extract", "d", "--out", "o", "--llm", "never"], {"EXTRACTOR_LLM_BASE_URL": "http://127.0.0.1:1/v1"}, False),
+        (["extract", "d", "--out", "o"], {"EXTRACTOR_LLM_BASE_URL": "http://127.0.0.1:1/v1"}, True),
+    ],
+)
+def test_the_command_line_guesses_whether_a_batch_may_ask_a_model(
+    argv: list[str], env: dict[str, str], expected: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from extractor.cli import _may_use_llm
+
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert _may_use_llm(argv) is expected
+
+
 def test_default_jobs_fits_the_machine() -> None:
     from extractor.batch import default_jobs
 
