@@ -5,13 +5,13 @@ a pool of worker processes (``pebble``) and writes one manifest line per
 input. It holds nothing a worker has written: a worker writes its result file
 itself and answers with a few numbers (``Outcome``).
 
-Workers of a batch start from a fork server (``extractor.batch_server``) that the
-command line starts first thing: it imports what a worker needs (``extractor.batch_worker``)
-once, while the main process parses its arguments and finds its inputs, and every worker
-(and every replacement of a worker that was killed) is a fork of it, warm. So the
-imports are paid once per run whatever ``--jobs`` is, and the main process never
-imports PyMuPDF. One document without ``--out`` (``extract_one``) is a fork of the main
-process instead, which has most of what it needs imported already.
+Workers start warm: the main process imports what a worker needs (``warm_imports``: the
+loaders, the parser, PyMuPDF when a PDF may come) before the pool starts, and the workers are
+forks of it, so the
+imports are paid once per run whatever ``--jobs`` is, and a worker that replaces one killed over a
+limit starts warm too. (A fork server would keep PyMuPDF out of the main process, but it costs a
+second interpreter and imports the main process needs anyway twice: on a 2-core machine shared
+with other work a 2-document batch took 0.4 s more CPU and wall time that way.)
 
 Each worker runs under an address-space limit (``RLIMIT_AS``) and dies with the
 main process (``PR_SET_PDEATHSIG``); each document has a wall-clock limit
@@ -390,15 +390,17 @@ POOL_POLL_S = 0.02
 
 
 def _worker_init(
-    memory_mb: int, warm_llm: bool = False, environ: dict[str, str] | None = None, main_pid: int | None = None
+    memory_mb: int,
+    warm_llm: bool = False,
+    environ: dict[str, str] | None = None,
+    main_pid: int | None = None,
+    warm_pdf: bool = True,
 ) -> None:
     """Set up a worker: take the main process's environment, die with it, cap memory, import once.
 
-    A worker is forked from the fork server, which was started before the main process
-    settled its environment (the batch's run id, settings a caller changed since), so the
-    main process's environment comes along in ``environ``. The worker dies with its parent,
-    the fork server (``PR_SET_PDEATHSIG``), and a watchdog ends it when the main process
-    ``main_pid`` is gone: the fork server itself lives on while any worker does.
+    ``environ``: the main process's environment when the pool starts (a forked worker has it
+    already; a spawned one does not). The worker dies with its parent (``PR_SET_PDEATHSIG``), and
+    a watchdog ends it when the main process ``main_pid`` is gone.
 
     Memory is held two ways: a watchdog thread ends the worker (exit ``MEMORY_EXIT``)
     as soon as its resident memory passes ``memory_mb``, and ``RLIMIT_AS`` at
@@ -429,7 +431,7 @@ def _worker_init(
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     threading.Thread(target=_watch, args=(main, memory_mb), name="extractor-watchdog", daemon=True).start()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
-    _warm_imports(warm_llm)
+    warm_imports(llm=warm_llm, pdf=warm_pdf)
 
 
 class _ProcessWatch:
@@ -477,18 +479,24 @@ def _watch(main: _ProcessWatch | int, memory_mb: int) -> None:
             os._exit(MEMORY_EXIT)
 
 
-def _warm_imports(llm: bool = False) -> None:
-    """Import what most documents need once, not once per document: in the fork server, so once per
-    run (``extractor.batch_worker``); the LLM client in each worker when the batch uses one
-    (openai and instructor take seconds to import)."""
+def warm_imports(llm: bool = False, pdf: bool = True) -> None:
+    """Import what most documents need once, not once per document or per worker: ``run_tasks`` calls
+    this in the main process before the pool forks its workers (and each worker again, which costs
+    nothing then, or imports where workers are not forks). ``pdf``: PyMuPDF too, when a PDF may come;
+    ``llm``: the LLM client too, when the batch uses one (openai and instructor take seconds)."""
+    import ctypes  # noqa: F401  (the parent-death signal of each worker)
+
+    import pebble  # noqa: F401
+
     import extractor.load.docx
     import extractor.load.html
     import extractor.load.pdf
     import extractor.load.text
     import extractor.pipeline
 
-    with contextlib.suppress(Exception):
-        extractor.load.pdf._pymupdf()
+    if pdf:
+        with contextlib.suppress(Exception):
+            extractor.load.pdf._pymupdf()
     if llm:
         with contextlib.suppress(ImportError):
             import instructor  # noqa: F401
@@ -496,6 +504,23 @@ def _warm_imports(llm: bool = False) -> None:
 
             import extractor.llm.adapter
             import extractor.reconcile
+
+
+def _may_be_pdf(path: Path) -> bool:
+    """Named as a PDF, or as nothing the other loaders read: PyMuPDF is worth importing for it."""
+    from extractor.load import HTML_SUFFIXES, IMAGE_SUFFIXES, TEXT_SUFFIXES
+
+    return path.suffix.lower() not in {".docx", ".doc"} | HTML_SUFFIXES | IMAGE_SUFFIXES | TEXT_SUFFIXES
+
+
+def worker_context() -> Any:
+    """How workers start: forks of the main process where there is fork (spawned elsewhere, where each
+    worker imports what it needs in its initializer)."""
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():  # pragma: no cover - Windows
+        return multiprocessing.get_context("spawn")
+    return multiprocessing.get_context("fork")
 
 
 # -- the batch, in the main process --------------------------------------------------
@@ -514,13 +539,9 @@ class Finished:
 def run_tasks(tasks: list[Task], jobs: int, limits: BatchLimits, context: Any = None) -> Iterator[Finished]:
     """Run ``tasks`` in ``jobs`` worker processes; yield each as it finishes (any order).
 
-    ``context``: how workers start (default: forked from the fork server, ``batch_server``). As with
-    any multiprocessing start method but ``fork``, a script that calls this must guard its top level
-    with ``if __name__ == "__main__":`` (each worker imports the main module again).
+    ``context``: how workers start (default ``worker_context()``).
     """
     from pebble import CONSTS, ProcessExpired, ProcessPool
-
-    from extractor.batch_server import start_worker_server, worker_context
 
     if not tasks:
         return
@@ -531,21 +552,19 @@ def run_tasks(tasks: list[Task], jobs: int, limits: BatchLimits, context: Any = 
     if own_run_id:  # the workers inherit it: what one learns about the LLM endpoint, all know
         run_id = os.environ[RUN_ID_ENV] = f"{os.getpid()}-{time.time_ns()}"
     workers = max(1, min(jobs, len(tasks)))
+    warm_llm = tasks[0].run.get("settings", {}).get("llm", "never") != "never"
+    warm_pdf = any(_may_be_pdf(task.path) for task in tasks)
     # pebble's threads look at the pool every sleep_unit (0.1 s by default): joining the pool at the
     # end waits for them, which every run paid once. 20 ms costs the main process next to nothing.
     CONSTS.sleep_unit = min(CONSTS.sleep_unit, POOL_POLL_S)
     if context is None:
         context = worker_context()
-        start_worker_server()  # running already when the command line started it
+    if context.get_start_method() == "fork":  # imported once here, shared by every worker forked after
+        warm_imports(llm=warm_llm, pdf=warm_pdf)
     pool = ProcessPool(
         max_workers=workers,
         initializer=_worker_init,
-        initargs=(
-            limits.memory_mb,
-            tasks[0].run.get("settings", {}).get("llm", "never") != "never",
-            dict(os.environ),
-            os.getpid(),
-        ),
+        initargs=(limits.memory_mb, warm_llm, dict(os.environ), os.getpid(), warm_pdf),
         context=context,
     )
     pending: dict[Future[Outcome], tuple[Task, int]] = {}
@@ -714,15 +733,9 @@ def run_batch(
 
 
 def extract_one(path: Path, options: Any, limits: BatchLimits) -> Outcome:
-    """One document in a worker under the same limits as a batch; the result comes back.
-
-    The worker is a fork of this process where there is fork: it has the parser and the models
-    imported already, so one document costs less CPU than a fork server would.
-    """
-    from extractor.batch_server import fork_context
-
+    """One document in a worker under the same limits as a batch; the result comes back."""
     task = Task(path, None, options, limits.load, run_settings(options))
-    for finished in run_tasks([task], 1, limits, fork_context()):
+    for finished in run_tasks([task], 1, limits):
         return finished.outcome
     raise AssertionError("unreachable: one task gives one outcome")  # pragma: no cover
 

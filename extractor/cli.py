@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -314,33 +313,8 @@ def _llm_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _batch_in_workers(argv: Sequence[str]) -> bool:
-    """``extract ... --out DIR`` with the local engine, read from the raw arguments before argparse runs."""
-    if not argv or argv[0] != "extract" or {"-h", "--help"} & set(argv):
-        return False
-    if "--out" not in argv and not any(arg.startswith("--out=") for arg in argv):
-        return False  # one document, to stdout: its worker is a fork of this process
-    pairs = zip(argv, [*argv[1:], ""], strict=True)
-    return "--engine=ray" not in argv and not any(a == "--engine" and b == "ray" for a, b in pairs)
-
-
-def _may_use_llm(argv: Sequence[str]) -> bool:
-    """``--llm auto|always``, or no ``--llm`` and an endpoint or config file in the environment (a guess
-    made before the settings are read: a wrong one only moves where the LLM client is imported)."""
-    pairs = list(zip(argv, [*argv[1:], ""], strict=True))
-    chosen = [b for a, b in pairs if a == "--llm"] + [a.split("=", 1)[1] for a in argv if a.startswith("--llm=")]
-    if chosen:
-        return chosen[-1] != "never"
-    return bool(os.environ.get("EXTRACTOR_LLM_BASE_URL") or os.environ.get("EXTRACTOR_LLM_CONFIG"))
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
-    batch = _batch_in_workers(arguments)
-    if batch:  # first thing: the workers' imports run in the fork server while this process starts up
-        from extractor.batch_server import start_worker_server
-
-        start_worker_server(llm=_may_use_llm(arguments))
     try:
         parser = build_parser(review=arguments[:1] != ["extract"])  # extract needs none of review's imports
         args = parser.parse_args(arguments)
@@ -353,11 +327,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # the reader of our output went away (| head): not an error of ours
         sys.stderr.close()
         return EXIT_OK
-    finally:
-        if batch:
-            from extractor.batch_server import stop_worker_server
-
-            stop_worker_server()
 
 
 if __name__ == "__main__":

@@ -346,7 +346,7 @@ def _alive(pid: int) -> bool:
 
 
 def _descendants(pid: int) -> list[int]:
-    """Children, their children and so on: workers are forked from the fork server, the main process's child."""
+    """Children, their children and so on (a worker's own children, an OCR library's threads aside)."""
     found, todo = [], [pid]
     while todo:
         children = _children(todo.pop())
@@ -369,10 +369,10 @@ def test_killing_the_main_process_stops_its_workers(tmp_path: Path) -> None:
     )
     workers: list[int] = []
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and len(workers) < 4:  # the fork server, the resource tracker, 2 workers
+    while time.monotonic() < deadline and len(workers) < 2:
         time.sleep(0.3)
         workers = [pid for pid in _descendants(main.pid) if _alive(pid)]
-    assert len(workers) >= 4
+    assert len(workers) >= 2
     time.sleep(1.0)
     os.kill(main.pid, signal.SIGKILL)
     main.wait()
@@ -384,8 +384,7 @@ def test_killing_the_main_process_stops_its_workers(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc to find the processes")
 def test_no_process_outlives_the_command(tmp_path: Path) -> None:
-    """The fork server, the resource tracker and the workers are all gone (and reaped: their CPU time is
-    the command's) when ``extract`` returns."""
+    """The workers are all gone (and reaped: their CPU time is the command's) when ``extract`` returns."""
     marker = f"run-{os.getpid()}-{time.time_ns()}"
     inputs = tmp_path / "in"
     inputs.mkdir()
@@ -413,7 +412,7 @@ def test_no_process_outlives_the_command(tmp_path: Path) -> None:
 
 def test_workers_run_the_installed_code_whatever_the_current_folder(tmp_path: Path) -> None:
     """Run from a folder holding another ``extractor`` package (another checkout), the workers still
-    import the one the main process runs: the fork server does not put the current folder on its path."""
+    run the code the main process runs."""
     decoy = tmp_path / "extractor"
     decoy.mkdir()
     (decoy / "__init__.py").write_text('raise ImportError("the extractor package of the current folder")\n')
@@ -430,9 +429,8 @@ def test_workers_run_the_installed_code_whatever_the_current_folder(tmp_path: Pa
     assert manifest(tmp_path / "out")["a.txt"]["status"] == "ok"
 
 
-# Unit tests of the pool's logic: stand-ins for the per-document function (fakes, said so), sent to
-# real workers forked from the real fork server. One dies on purpose, the way the out-of-memory killer
-# ends a worker.
+# Unit tests of the pool's logic: stand-ins for the per-document function (fakes, said so), run by
+# real workers. One dies on purpose, the way the out-of-memory killer ends a worker.
 
 
 def _reads_environment(task: Any) -> Any:
@@ -444,18 +442,21 @@ def _reads_environment(task: Any) -> Any:
 def test_workers_see_the_environment_of_the_main_process_when_the_pool_starts(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The fork server starts before the main process has settled its environment (the batch's run id,
-    settings a caller changes later); every worker gets the main process's, as a forked one would."""
-    from extractor import batch, batch_server
+    """Every worker gets the main process's environment as it is when the pool starts (the batch's run
+    id, settings a caller changed), whatever way workers start."""
+    import multiprocessing
+
+    from extractor import batch
     from extractor.load import DEFAULT_LIMITS
     from extractor.pipeline import ExtractOptions
 
-    batch_server.start_worker_server()
-    monkeypatch.setenv("EXTRACTOR_TEST_SETTING", "set after the server started")
+    monkeypatch.setenv("EXTRACTOR_TEST_SETTING", "set before the pool started")
     monkeypatch.setattr(batch, "extract_task", _reads_environment)
     task = batch.Task(tmp_path / "doc.txt", None, ExtractOptions(), DEFAULT_LIMITS, {})
-    finished = list(batch.run_tasks([task, task], 2, batch.BatchLimits()))
-    assert [f.outcome.error for f in finished] == ["set after the server started"] * 2
+    for context in (None, "spawn"):
+        start = None if context is None else multiprocessing.get_context(context)
+        finished = list(batch.run_tasks([task, task], 2, batch.BatchLimits(), start))
+        assert [f.outcome.error for f in finished] == ["set before the pool started"] * 2, context
     monkeypatch.delenv("EXTRACTOR_TEST_SETTING")
     [again] = list(batch.run_tasks([task], 1, batch.BatchLimits()))
     assert again.outcome.error is None
@@ -517,20 +518,23 @@ def _has_llm_client(task: Any) -> Any:
 LLM_PROBE = """
 import sys
 from pathlib import Path
-from extractor import batch, batch_server
+from extractor import batch
 from extractor.load import DEFAULT_LIMITS
 from extractor.pipeline import ExtractOptions
 sys.path.insert(0, sys.argv[2])
 import test_batch
-batch_server.start_worker_server(llm=sys.argv[1] == "llm")
+assert "openai" not in sys.modules
 batch.extract_task = test_batch._has_llm_client
-task = batch.Task(Path("doc.txt"), None, ExtractOptions(), DEFAULT_LIMITS, {})
+settings = {"settings": {"llm": "auto" if sys.argv[1] == "llm" else "never"}}
+task = batch.Task(Path("doc.txt"), None, ExtractOptions(), DEFAULT_LIMITS, settings)
 print(*[f.outcome.error for f in batch.run_tasks([task, task], 2, batch.BatchLimits())])
 """
 
 
 @pytest.mark.parametrize(("llm", "expected"), [("llm", "True True"), ("no-llm", "False False")])
 def test_a_batch_that_may_ask_a_model_gets_workers_with_the_client_imported(llm: str, expected: str) -> None:
+    """Imported once in the main process before the workers fork, not once in each worker (the
+    stand-in per-document function does not import it)."""
     pytest.importorskip("instructor")
     done = subprocess.run(
         [sys.executable, "-c", LLM_PROBE, llm, str(Path(__file__).parent)],
@@ -541,26 +545,6 @@ def test_a_batch_that_may_ask_a_model_gets_workers_with_the_client_imported(llm:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == expected
-
-
-@pytest.mark.parametrize(
-    ("argv", "env", "expected"),
-    [
-        (["extract", "d", "--out", "o"], {}, False),
-        (["extract", "d", "--out", "o", "--llm", "auto"], {}, True),
-        (["extract", "d", "--out", "o", "--llm=always"], {}, True),
-        (["extract", "d", "--out", "o", "--llm", "never"], {"EXTRACTOR_LLM_BASE_URL": "http://127.0.0.1:1/v1"}, False),
-        (["extract", "d", "--out", "o"], {"EXTRACTOR_LLM_BASE_URL": "http://127.0.0.1:1/v1"}, True),
-    ],
-)
-def test_the_command_line_guesses_whether_a_batch_may_ask_a_model(
-    argv: list[str], env: dict[str, str], expected: bool, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from extractor.cli import _may_use_llm
-
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    assert _may_use_llm(argv) is expected
 
 
 def test_default_jobs_fits_the_machine() -> None:
