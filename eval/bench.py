@@ -334,7 +334,7 @@ def report_scan(work: Path, env: dict[str, str], runs: int = 1) -> list[Check]:
 def report_batch(paths: list[Path], count: int, work: Path, env: dict[str, str], runs: int = 1) -> list[Check]:
     """``--jobs 1`` then ``--jobs 2`` on the same ``count`` PDFs, ``runs`` times: the median of the pair ratios.
 
-    CPU is every process of the run (the main process, the fork server, the workers: all reaped by it).
+    CPU is every process of the run (the main process and its workers, which it reaps).
     """
     import statistics
 
