@@ -7,11 +7,11 @@ itself and answers with a few numbers (``Outcome``).
 
 Workers start warm: the main process imports what a worker needs (``warm_imports``: the
 loaders, the parser, PyMuPDF when a PDF may come) before the pool starts, and the workers are
-forks of it, so the
-imports are paid once per run whatever ``--jobs`` is, and a worker that replaces one killed over a
-limit starts warm too. (A fork server would keep PyMuPDF out of the main process, but it costs a
-second interpreter and imports the main process needs anyway twice: on a 2-core machine shared
-with other work a 2-document batch took 0.4 s more CPU and wall time that way.)
+forks of it, so the imports are paid once per run whatever ``--jobs`` is, and a worker that
+replaces one killed over a limit starts warm too. (A fork server would keep PyMuPDF out of the
+main process, but it costs a second interpreter and the imports both processes need done twice:
+on a 2-core machine shared with other work a 2-document batch took 0.4 s more CPU and wall time
+that way.)
 
 Each worker runs under an address-space limit (``RLIMIT_AS``) and dies with the
 main process (``PR_SET_PDEATHSIG``); each document has a wall-clock limit
