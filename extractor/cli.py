@@ -7,7 +7,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from extractor.errors import ExtractorError
 
@@ -315,6 +315,13 @@ def _llm_options(parser: argparse.ArgumentParser) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
+    code = _run(arguments)
+    if argv is None and arguments[:1] == ["extract"]:
+        _exit_without_teardown(code)
+    return code
+
+
+def _run(arguments: list[str]) -> int:
     try:
         parser = build_parser(review=arguments[:1] != ["extract"])  # extract needs none of review's imports
         args = parser.parse_args(arguments)
@@ -327,6 +334,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # the reader of our output went away (| head): not an error of ours
         sys.stderr.close()
         return EXIT_OK
+
+
+def _exit_without_teardown(code: int) -> NoReturn:
+    """End an ``extract`` run from the command line: exit handlers run and output is flushed, then the
+    process ends without the interpreter freeing every module one by one (PyMuPDF, the parser's
+    tables: about 0.1 s of a run's fixed cost). Every file ``extract`` writes is closed by then."""
+    import atexit
+    import contextlib
+    import os
+
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe or stream: nothing more reaches it
+            stream.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":
