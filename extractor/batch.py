@@ -5,6 +5,14 @@ a pool of worker processes (``pebble``) and writes one manifest line per
 input. It holds nothing a worker has written: a worker writes its result file
 itself and answers with a few numbers (``Outcome``).
 
+Workers start warm: the main process imports what a worker needs (``warm_imports``: the
+loaders, the parser, PyMuPDF when a PDF may come) before the pool starts, and the workers are
+forks of it, so the imports are paid once per run whatever ``--jobs`` is, and a worker that
+replaces one killed over a limit starts warm too. (A fork server would keep PyMuPDF out of the
+main process, but it costs a second interpreter and the imports both processes need done twice:
+on a 2-core machine shared with other work a 2-document batch took 0.4 s more CPU and wall time
+that way.)
+
 Each worker runs under an address-space limit (``RLIMIT_AS``) and dies with the
 main process (``PR_SET_PDEATHSIG``); each document has a wall-clock limit
 (pebble kills the worker and starts another), and the loaders check the page,
@@ -51,22 +59,59 @@ class BatchLimits:
 
 
 def default_jobs(memory_mb: int = DEFAULT_MEMORY_MB) -> int:
-    """One worker per usable core, no more than the available memory holds at ``memory_mb`` each."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    """One worker per usable core, no more than the available memory holds at ``memory_mb`` each.
+
+    In a container, its CPU quota and memory limit (cgroup v2 or v1, as the container sees
+    them under ``/sys/fs/cgroup``) count: a pod given 2 CPUs on a 64-core node gets 2 workers.
+    """
+    cores = usable_cores()
     available_mb = _available_memory_mb()
     by_memory = available_mb // max(1, memory_mb) if available_mb else cores
     return max(1, min(cores, by_memory))
 
 
-def _available_memory_mb() -> int | None:
-    try:
+CGROUP = Path("/sys/fs/cgroup")
+
+
+def usable_cores(cgroup: Path = CGROUP) -> int:
+    """Cores this process may use: its CPU affinity, capped by a CPU quota (rounded up)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    quota = _read_numbers(cgroup / "cpu.max") or _read_numbers(
+        cgroup / "cpu" / "cpu.cfs_quota_us", cgroup / "cpu" / "cpu.cfs_period_us"
+    )
+    if quota and len(quota) == 2 and quota[0] > 0 and quota[1] > 0:
+        cores = min(cores, -(-quota[0] // quota[1]))
+    return max(1, cores)
+
+
+def _available_memory_mb(cgroup: Path = CGROUP) -> int | None:
+    """The kernel's estimate of memory available, or what the container's limit leaves, if less."""
+    available = None
+    with contextlib.suppress(OSError, ValueError, IndexError):
         with open("/proc/meminfo", encoding="ascii") as meminfo:
             for line in meminfo:
                 if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) // 1024
-    except OSError:
+                    available = int(line.split()[1]) // 1024
+                    break
+    limit = _read_numbers(cgroup / "memory.max", cgroup / "memory.current") or _read_numbers(
+        cgroup / "memory" / "memory.limit_in_bytes", cgroup / "memory" / "memory.usage_in_bytes"
+    )
+    if limit and len(limit) == 2 and 0 < limit[0] < 1 << 60:  # "max" or a huge number: no limit
+        left = max(0, limit[0] - limit[1]) // (1024 * 1024)
+        available = left if available is None else min(available, left)
+    return available
+
+
+def _read_numbers(*paths: Path) -> list[int] | None:
+    """The integers in these small files, in order (cgroup v2's ``cpu.max`` holds two); None when one is
+    missing or says ``max``."""
+    numbers: list[int] = []
+    try:
+        for path in paths:
+            numbers += [int(word) for word in path.read_text(encoding="ascii").split()]
+    except (OSError, ValueError):
         return None
-    return None
+    return numbers
 
 
 # -- inputs ----------------------------------------------------------------------
@@ -219,7 +264,6 @@ def run_settings(options: Any) -> dict[str, Any]:
     """The settings that change a result, and the tool's version: what ``--resume`` compares."""
     from importlib.metadata import PackageNotFoundError, version
 
-    from extractor.llm.prompts import PROMPT_VERSION
     from extractor.llm.settings import LLMSettings
 
     try:
@@ -230,6 +274,8 @@ def run_settings(options: Any) -> dict[str, Any]:
     use = options.llm or ("auto" if llm.configured() else "never")
     settings: dict[str, Any] = {"llm": use, "second_readers": options.second_readers}
     if use != "never":
+        from extractor.llm.prompts import PROMPT_VERSION
+
         settings.update(model=llm.model, base_url=llm.base_url, mode=llm.mode, prompts=PROMPT_VERSION)
     digest = hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]
     return {"tool_version": tool_version, "settings": settings, "settings_sha256": digest}
@@ -340,10 +386,21 @@ def _write_atomic(target: Path, data: dict[str, Any]) -> None:
 MEMORY_EXIT = 86  # a worker's exit code when its own watchdog found it over the memory limit
 ADDRESS_SPACE_HEADROOM_MB = 2048  # virtual memory beyond the RSS limit: OCR reserves far more than it uses
 WATCH_INTERVAL_S = 0.1
+POOL_POLL_S = 0.02
 
 
-def _worker_init(memory_mb: int, warm_llm: bool = False) -> None:
-    """Set up a worker: die with the main process, cap memory, import the loaders once.
+def _worker_init(
+    memory_mb: int,
+    warm_llm: bool = False,
+    environ: dict[str, str] | None = None,
+    main_pid: int | None = None,
+    warm_pdf: bool = True,
+) -> None:
+    """Set up a worker: take the main process's environment, die with it, cap memory, import once.
+
+    ``environ``: the main process's environment when the pool starts (a forked worker has it
+    already; a spawned one does not). The worker dies with its parent (``PR_SET_PDEATHSIG``), and
+    a watchdog ends it when the main process ``main_pid`` is gone.
 
     Memory is held two ways: a watchdog thread ends the worker (exit ``MEMORY_EXIT``)
     as soon as its resident memory passes ``memory_mb``, and ``RLIMIT_AS`` at
@@ -352,13 +409,19 @@ def _worker_init(memory_mb: int, warm_llm: bool = False) -> None:
     import signal
     import threading
 
+    if environ is not None and environ != os.environ:
+        os.environ.clear()
+        os.environ.update(environ)
     parent = os.getppid()
     with contextlib.suppress(Exception):  # Linux only; elsewhere the watchdog sees the parent go
         import ctypes
 
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    if os.getppid() != parent:  # the main process died before the line above ran
+    if os.getppid() != parent:  # the parent died before the line above ran
+        os._exit(1)
+    main = _ProcessWatch(main_pid if main_pid is not None else parent)
+    if main.gone():
         os._exit(1)
     if memory_mb > 0:
         import resource
@@ -366,17 +429,44 @@ def _worker_init(memory_mb: int, warm_llm: bool = False) -> None:
         limit = (memory_mb + ADDRESS_SPACE_HEADROOM_MB) * 1024 * 1024
         with contextlib.suppress(ValueError, OSError):
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    threading.Thread(target=_watch, args=(parent, memory_mb), name="extractor-watchdog", daemon=True).start()
+    threading.Thread(target=_watch, args=(main, memory_mb), name="extractor-watchdog", daemon=True).start()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
-    _warm_imports(warm_llm)
+    warm_imports(llm=warm_llm, pdf=warm_pdf)
 
 
-def _watch(parent: int, memory_mb: int) -> None:
+class _ProcessWatch:
+    """Whether a process has ended: through a pidfd where there is one (it also sees a process that
+    has ended and is not yet reaped), else by signalling it."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self._fd: int | None = None
+        with contextlib.suppress(AttributeError, OSError):  # Linux 5.3 and later
+            self._fd = os.pidfd_open(pid)
+
+    def gone(self) -> bool:
+        if self._fd is not None:
+            import select
+
+            return bool(select.select([self._fd], [], [], 0)[0])
+        try:
+            os.kill(self.pid, 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            return False
+        return False
+
+
+def _watch(main: _ProcessWatch | int, memory_mb: int) -> None:
+    """Runs in a thread of each worker: ends the worker when ``main`` (a process, or its id) has ended,
+    or when the worker's resident memory passes ``memory_mb``."""
+    main = main if isinstance(main, _ProcessWatch) else _ProcessWatch(main)
     page = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
     limit = memory_mb * 1024 * 1024
     while True:
         time.sleep(WATCH_INTERVAL_S)
-        if os.getppid() != parent:
+        if main.gone():
             os._exit(1)
         if memory_mb <= 0:
             continue
@@ -389,17 +479,24 @@ def _watch(parent: int, memory_mb: int) -> None:
             os._exit(MEMORY_EXIT)
 
 
-def _warm_imports(llm: bool = False) -> None:
-    """Import what most documents need once per worker, not once per document (the LLM client too
-    when the batch uses one: openai and instructor take seconds to import)."""
+def warm_imports(llm: bool = False, pdf: bool = True) -> None:
+    """Import what most documents need once, not once per document or per worker: ``run_tasks`` calls
+    this in the main process before the pool forks its workers (and each worker again, which costs
+    nothing then, or imports where workers are not forks). ``pdf``: PyMuPDF too, when a PDF may come;
+    ``llm``: the LLM client too, when the batch uses one (openai and instructor take seconds)."""
+    import ctypes  # noqa: F401  (the parent-death signal of each worker)
+
+    import pebble  # noqa: F401
+
     import extractor.load.docx
     import extractor.load.html
     import extractor.load.pdf
     import extractor.load.text
     import extractor.pipeline
 
-    with contextlib.suppress(Exception):
-        extractor.load.pdf._pymupdf()
+    if pdf:
+        with contextlib.suppress(Exception):
+            extractor.load.pdf._pymupdf()
     if llm:
         with contextlib.suppress(ImportError):
             import instructor  # noqa: F401
@@ -407,6 +504,23 @@ def _warm_imports(llm: bool = False) -> None:
 
             import extractor.llm.adapter
             import extractor.reconcile
+
+
+def _may_be_pdf(path: Path) -> bool:
+    """Named as a PDF, or as nothing the other loaders read: PyMuPDF is worth importing for it."""
+    from extractor.load import HTML_SUFFIXES, IMAGE_SUFFIXES, TEXT_SUFFIXES
+
+    return path.suffix.lower() not in {".docx", ".doc"} | HTML_SUFFIXES | IMAGE_SUFFIXES | TEXT_SUFFIXES
+
+
+def worker_context() -> Any:
+    """How workers start: forks of the main process where there is fork (spawned elsewhere, where each
+    worker imports what it needs in its initializer)."""
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():  # pragma: no cover - Windows
+        return multiprocessing.get_context("spawn")
+    return multiprocessing.get_context("fork")
 
 
 # -- the batch, in the main process --------------------------------------------------
@@ -422,9 +536,12 @@ class Finished:
     attempts: int = 1
 
 
-def run_tasks(tasks: list[Task], jobs: int, limits: BatchLimits) -> Iterator[Finished]:
-    """Run ``tasks`` in ``jobs`` worker processes; yield each as it finishes (any order)."""
-    from pebble import ProcessExpired, ProcessPool
+def run_tasks(tasks: list[Task], jobs: int, limits: BatchLimits, context: Any = None) -> Iterator[Finished]:
+    """Run ``tasks`` in ``jobs`` worker processes; yield each as it finishes (any order).
+
+    ``context``: how workers start (default ``worker_context()``).
+    """
+    from pebble import CONSTS, ProcessExpired, ProcessPool
 
     if not tasks:
         return
@@ -435,10 +552,20 @@ def run_tasks(tasks: list[Task], jobs: int, limits: BatchLimits) -> Iterator[Fin
     if own_run_id:  # the workers inherit it: what one learns about the LLM endpoint, all know
         run_id = os.environ[RUN_ID_ENV] = f"{os.getpid()}-{time.time_ns()}"
     workers = max(1, min(jobs, len(tasks)))
+    warm_llm = tasks[0].run.get("settings", {}).get("llm", "never") != "never"
+    warm_pdf = any(_may_be_pdf(task.path) for task in tasks)
+    # pebble's threads look at the pool every sleep_unit (0.1 s by default): joining the pool at the
+    # end waits for them, which every run paid once. 20 ms costs the main process next to nothing.
+    CONSTS.sleep_unit = min(CONSTS.sleep_unit, POOL_POLL_S)
+    if context is None:
+        context = worker_context()
+    if context.get_start_method() == "fork":  # imported once here, shared by every worker forked after
+        warm_imports(llm=warm_llm, pdf=warm_pdf)
     pool = ProcessPool(
         max_workers=workers,
         initializer=_worker_init,
-        initargs=(limits.memory_mb, tasks[0].run.get("settings", {}).get("llm", "never") != "never"),
+        initargs=(limits.memory_mb, warm_llm, dict(os.environ), os.getpid(), warm_pdf),
+        context=context,
     )
     pending: dict[Future[Outcome], tuple[Task, int]] = {}
 

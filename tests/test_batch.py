@@ -345,6 +345,16 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
+def _descendants(pid: int) -> list[int]:
+    """Children, their children and so on (a worker's own children, an OCR library's threads aside)."""
+    found, todo = [], [pid]
+    while todo:
+        children = _children(todo.pop())
+        found += children
+        todo += children
+    return found
+
+
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc to find the workers")
 def test_killing_the_main_process_stops_its_workers(tmp_path: Path) -> None:
     inputs = tmp_path / "in"
@@ -361,7 +371,7 @@ def test_killing_the_main_process_stops_its_workers(tmp_path: Path) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and len(workers) < 2:
         time.sleep(0.3)
-        workers = [pid for pid in _children(main.pid) if _alive(pid)]
+        workers = [pid for pid in _descendants(main.pid) if _alive(pid)]
     assert len(workers) >= 2
     time.sleep(1.0)
     os.kill(main.pid, signal.SIGKILL)
@@ -372,8 +382,84 @@ def test_killing_the_main_process_stops_its_workers(tmp_path: Path) -> None:
     assert not any(_alive(pid) for pid in workers)
 
 
-# Unit tests of the retry logic: a stand-in for the per-document function (a fake, said so),
-# which the forked workers inherit. It dies on purpose, the way the out-of-memory killer ends a worker.
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc to find the processes")
+def test_no_process_outlives_the_command(tmp_path: Path) -> None:
+    """The workers are all gone (and reaped: their CPU time is the command's) when ``extract`` returns."""
+    marker = f"run-{os.getpid()}-{time.time_ns()}"
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for name in ("a", "b", "c"):
+        (inputs / f"{name}.txt").write_bytes(SEED.read_bytes())
+    done = subprocess.run(
+        [sys.executable, "-m", "extractor", "extract", str(inputs), "--out", str(tmp_path / "out"), "-j", "2"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "EXTRACTOR_TEST_MARKER": marker},
+    )
+    assert done.returncode == 0, done.stderr
+    survivors = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                environ = (entry / "environ").read_bytes()
+            except OSError:
+                continue
+            if marker.encode() in environ and _alive(int(entry.name)):
+                survivors.append(entry.name)
+    assert survivors == []
+
+
+def test_workers_run_the_installed_code_whatever_the_current_folder(tmp_path: Path) -> None:
+    """Run from a folder holding another ``extractor`` package (another checkout), the workers still
+    run the code the main process runs."""
+    decoy = tmp_path / "extractor"
+    decoy.mkdir()
+    (decoy / "__init__.py").write_text('raise ImportError("the extractor package of the current folder")\n')
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "a.txt").write_bytes(SEED.read_bytes())
+    done = subprocess.run(
+        [sys.executable, "-P", "-m", "extractor", "extract", str(inputs), "--out", str(tmp_path / "out")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert manifest(tmp_path / "out")["a.txt"]["status"] == "ok"
+
+
+# Unit tests of the pool's logic: stand-ins for the per-document function (fakes, said so), run by
+# real workers. One dies on purpose, the way the out-of-memory killer ends a worker.
+
+
+def _reads_environment(task: Any) -> Any:
+    from extractor.batch import Outcome
+
+    return Outcome("ok", error=os.environ.get("EXTRACTOR_TEST_SETTING"))
+
+
+def test_workers_see_the_environment_of_the_main_process_when_the_pool_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every worker gets the main process's environment as it is when the pool starts (the batch's run
+    id, settings a caller changed), whatever way workers start."""
+    import multiprocessing
+
+    from extractor import batch
+    from extractor.load import DEFAULT_LIMITS
+    from extractor.pipeline import ExtractOptions
+
+    monkeypatch.setenv("EXTRACTOR_TEST_SETTING", "set before the pool started")
+    monkeypatch.setattr(batch, "extract_task", _reads_environment)
+    task = batch.Task(tmp_path / "doc.txt", None, ExtractOptions(), DEFAULT_LIMITS, {})
+    for context in (None, "spawn"):
+        start = None if context is None else multiprocessing.get_context(context)
+        finished = list(batch.run_tasks([task, task], 2, batch.BatchLimits(), start))
+        assert [f.outcome.error for f in finished] == ["set before the pool started"] * 2, context
+    monkeypatch.delenv("EXTRACTOR_TEST_SETTING")
+    [again] = list(batch.run_tasks([task], 1, batch.BatchLimits()))
+    assert again.outcome.error is None
 
 
 def _dies_once(task: Any) -> Any:
@@ -410,7 +496,6 @@ def test_a_died_worker_is_retried_once(
     from extractor.pipeline import ExtractOptions
 
     monkeypatch.setattr(batch, "extract_task", stand_in)
-    monkeypatch.setattr(batch, "_warm_imports", lambda llm=False: None)
     doc = tmp_path / "doc.txt"
     task = batch.Task(doc, None, ExtractOptions(), DEFAULT_LIMITS, {})
     limits = batch.BatchLimits(timeout_s=0.5)
@@ -422,9 +507,84 @@ def test_a_died_worker_is_retried_once(
         assert error in (finished.outcome.error or "")
 
 
+def _has_llm_client(task: Any) -> Any:
+    import sys
+
+    from extractor.batch import Outcome
+
+    return Outcome("ok", error=str("openai" in sys.modules and "instructor" in sys.modules))
+
+
+LLM_PROBE = """
+import sys
+from pathlib import Path
+from extractor import batch
+from extractor.load import DEFAULT_LIMITS
+from extractor.pipeline import ExtractOptions
+sys.path.insert(0, sys.argv[2])
+import test_batch
+assert "openai" not in sys.modules
+batch.extract_task = test_batch._has_llm_client
+settings = {"settings": {"llm": "auto" if sys.argv[1] == "llm" else "never"}}
+task = batch.Task(Path("doc.txt"), None, ExtractOptions(), DEFAULT_LIMITS, settings)
+print(*[f.outcome.error for f in batch.run_tasks([task, task], 2, batch.BatchLimits())])
+"""
+
+
+@pytest.mark.parametrize(("llm", "expected"), [("llm", "True True"), ("no-llm", "False False")])
+def test_a_batch_that_may_ask_a_model_gets_workers_with_the_client_imported(llm: str, expected: str) -> None:
+    """Imported once in the main process before the workers fork, not once in each worker (the
+    stand-in per-document function does not import it)."""
+    pytest.importorskip("instructor")
+    done = subprocess.run(
+        [sys.executable, "-c", LLM_PROBE, llm, str(Path(__file__).parent)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == expected
+
+
 def test_default_jobs_fits_the_machine() -> None:
     from extractor.batch import default_jobs
 
     cores = len(os.sched_getaffinity(0))
     assert 1 <= default_jobs() <= cores
     assert default_jobs(memory_mb=10**9) == 1
+
+
+# A container's limits, as cgroup files written here (fakes of /sys/fs/cgroup, said so).
+
+
+@pytest.mark.parametrize(
+    ("files", "cores"),
+    [
+        ({"cpu.max": "150000 100000\n"}, 2),  # v2: 1.5 CPUs -> 2 workers
+        ({"cpu.max": "50000 100000\n"}, 1),
+        ({"cpu.max": "max 100000\n"}, None),  # no quota: every core of the affinity mask
+        ({"cpu/cpu.cfs_quota_us": "100000\n", "cpu/cpu.cfs_period_us": "100000\n"}, 1),  # v1
+        ({"cpu/cpu.cfs_quota_us": "-1\n", "cpu/cpu.cfs_period_us": "100000\n"}, None),
+        ({}, None),
+    ],
+)
+def test_a_cpu_quota_caps_the_cores(tmp_path: Path, files: dict[str, str], cores: int | None) -> None:
+    from extractor.batch import usable_cores
+
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    affinity = len(os.sched_getaffinity(0))
+    assert usable_cores(tmp_path) == min(affinity, cores or affinity)
+
+
+def test_a_memory_limit_caps_the_available_memory(tmp_path: Path) -> None:
+    from extractor.batch import _available_memory_mb
+
+    (tmp_path / "memory.max").write_text(f"{3 * 1024**3}\n")
+    (tmp_path / "memory.current").write_text(f"{1024**3}\n")
+    assert _available_memory_mb(tmp_path) == 2048
+    (tmp_path / "memory.max").write_text("max\n")
+    unlimited = _available_memory_mb(tmp_path)
+    assert unlimited is not None and unlimited > 0

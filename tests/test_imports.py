@@ -72,6 +72,61 @@ def test_one_extraction_stays_within_the_import_budget(document: Path, also_neve
     assert probe["blocked"] == []
 
 
+# A batch (``--out``): the main process imports what every worker needs once, before the workers
+# fork (PyMuPDF, the loaders, the parser), finds the inputs and writes the manifest; the workers
+# extract. Neither loads OCR, the layout model or the LLM client for born-digital PDFs and texts.
+WORKER_PROBE = """
+import json, sys
+from pathlib import Path
+from extractor.batch import Task, extract_task, run_settings, warm_imports
+warm_imports()
+from extractor.load import DEFAULT_LIMITS
+from extractor.pipeline import ExtractOptions
+options = ExtractOptions(llm="never")
+target = Path(sys.argv[2]) / "result.json"
+outcome = extract_task(Task(Path(sys.argv[1]), target, options, DEFAULT_LIMITS, run_settings(options)))
+print(json.dumps({"status": outcome.status, "modules": sorted(sys.modules)}))
+"""
+
+
+def test_the_main_process_of_a_batch_loads_what_its_workers_share_and_nothing_more(tmp_path: Path) -> None:
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for document in (SAMPLES / "jinchang_2022_report.txt", SAMPLES / "2024_jiangsu_huaian_city_gov.pdf"):
+        (inputs / document.name).write_bytes(document.read_bytes())
+    probe = _modules_loaded(inputs, tmp_path / "out")
+    assert probe["code"] == 0
+    results = sorted(path.name for path in (tmp_path / "out").glob("*.json"))
+    assert results == ["2024_jiangsu_huaian_city_gov.json", "jinchang_2022_report.json"]
+    loaded = set(probe["modules"])
+    assert "pymupdf" in loaded  # imported once here, for every worker forked from this process
+    assert not sorted(loaded & {*NEVER, "extractor.review"})  # nor the review commands' models
+    assert probe["blocked"] == []
+
+
+@pytest.mark.parametrize(
+    "document",
+    [SAMPLES / "jinchang_2022_report.txt", SAMPLES / "2024_jiangsu_huaian_city_gov.pdf"],
+    ids=["text", "born-digital-pdf"],
+)
+def test_a_worker_stays_within_the_import_budget(document: Path, tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("EXTRACTOR_", "OPENAI_"))}
+    done = subprocess.run(
+        [sys.executable, "-c", WORKER_PROBE, str(document), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=env,
+        check=True,
+    )
+    probe = json.loads(done.stdout.strip().splitlines()[-1])
+    assert probe["status"] == "ok"
+    assert json.loads((tmp_path / "result.json").read_text(encoding="utf-8"))["report"]
+    loaded = set(probe["modules"])
+    assert "pymupdf" in loaded  # imported before the workers fork, for every worker
+    assert not sorted(loaded & set(NEVER))
+
+
 def test_pdf_loader_imports_pymupdf_without_its_layout_model_and_still_reads_pages() -> None:
     code = """
 import sys
