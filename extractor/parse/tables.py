@@ -104,7 +104,8 @@ def read_applications(reader: RowReader, anchors: list[Anchor]) -> dict[str, dic
     row_tokens = {a.key: reader.read(a, width) for a in anchors}
     sixth = ["other_handling"] if "other_handling" in row_tokens else list(OTHER_SUBROWS)
     form = [k for k in APPLICATION_ROWS if k in sixth or (k != "other_handling" and k not in OTHER_SUBROWS)]
-    in_order = reader.in_row_order(list(row_tokens.values()), dict.fromkeys(form, width))  # label, then numbers
+    loose = [row for row in row_tokens.values() if not row.structured]  # a table's grid binds the others
+    in_order = bool(loose) and reader.in_row_order(list(row_tokens.values()), dict.fromkeys(form, width))
     options: dict[str, list[Reading]] = {}
     for key, row in row_tokens.items():
         if not row.tokens or all(t.kind == "blank" for t in row.tokens):
@@ -359,7 +360,9 @@ def read_active(
 ) -> dict[str, dict[str, CellReading]]:
     layout = ACTIVE_DISCLOSURE[template]
     rows = {anchor.key: reader.read(anchor, len(layout[anchor.key][1])) for anchor in anchors}
-    in_order = reader.in_row_order(list(rows.values()), {key: len(fields) for key, (_, fields) in layout.items()})
+    in_order = any(not row.structured for row in rows.values()) and reader.in_row_order(
+        list(rows.values()), {key: len(fields) for key, (_, fields) in layout.items()}
+    )
     out: dict[str, dict[str, CellReading]] = {}
     for anchor in anchors:
         _, fields = layout[anchor.key]
