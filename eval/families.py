@@ -144,6 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--min-accuracy", type=float, help="exit 1 below this field accuracy (0-1), over all documents")
     parser.add_argument("--max-silent", type=int, help="exit 1 above this many silent errors")
     parser.add_argument("--max-failed", type=int, help="exit 1 above this many documents that could not be extracted")
+    parser.add_argument("--max-review", type=float, help="exit 1 above this share (0-1) of fields in review")
     args = parser.parse_args(argv)
     if not args.gold_dir.is_dir():
         print(f"families: {args.gold_dir} is not a directory", file=sys.stderr)
@@ -172,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.worst and scores:
         print()
         print(worst(scores, args.worst))
-    return 1 if threshold_failures(rows, args.min_accuracy, args.max_silent, args.max_failed) else 0
+    return 1 if threshold_failures(rows, args.min_accuracy, args.max_silent, args.max_failed, args.max_review) else 0
 
 
 def threshold_failures(
@@ -180,6 +181,7 @@ def threshold_failures(
     min_accuracy: float | None,
     max_silent: int | None,
     max_failed: int | None,
+    max_review: float | None = None,
 ) -> list[str]:
     """Print and return one line per threshold the documents miss."""
     fields = sum(r[1] for r in rows)
@@ -193,6 +195,9 @@ def threshold_failures(
         missed.append(f"{silent} silent errors, more than --max-silent {max_silent}")
     if max_failed is not None and failed > max_failed:
         missed.append(f"{failed} documents failed, more than --max-failed {max_failed}")
+    review = sum(r[4] for r in rows) / fields if fields else 0.0
+    if max_review is not None and review > max_review:
+        missed.append(f"review load {review:.2%} is above --max-review {max_review:.2%}")
     for line in missed:
         print(line, file=sys.stderr)
     return missed

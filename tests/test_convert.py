@@ -101,6 +101,7 @@ def test_the_family_table_adds_up_from_eval_output() -> None:
 
 def test_thresholds_fail_only_when_missed() -> None:
     rows = [("a", 100, 10, 2, 30, False), ("b", 100, 100, 0, 0, True)]  # accuracy 45%, 2 silent, 1 failed
-    assert threshold_failures(rows, 0.45, 2, 1) == []
-    missed = threshold_failures(rows, 0.46, 1, 0)
-    assert len(missed) == 3 and "45.00%" in missed[0] and "2 silent" in missed[1] and "1 documents" in missed[2]
+    assert threshold_failures(rows, 0.45, 2, 1, 0.15) == []  # 30 of 200 fields in review
+    missed = threshold_failures(rows, 0.46, 1, 0, 0.14)
+    assert len(missed) == 4 and "45.00%" in missed[0] and "2 silent" in missed[1] and "1 documents" in missed[2]
+    assert "15.00%" in missed[3]
