@@ -41,10 +41,11 @@ print(json.dumps({"code": code, "modules": sorted(sys.modules), "blocked": block
 """
 
 
-def _modules_loaded(document: Path, out: Path) -> dict:
+def _probe(code: str, *args: Path) -> dict:
+    """Run ``code`` in a fresh interpreter (no LLM settings) and read the JSON it prints last."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("EXTRACTOR_", "OPENAI_"))}
     done = subprocess.run(
-        [sys.executable, "-c", PROBE, str(document), str(out)],
+        [sys.executable, "-c", code, *map(str, args)],
         capture_output=True,
         text=True,
         cwd=REPO,
@@ -52,6 +53,10 @@ def _modules_loaded(document: Path, out: Path) -> dict:
         check=True,
     )
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _modules_loaded(document: Path, out: Path) -> dict:
+    return _probe(PROBE, document, out)
 
 
 @pytest.mark.parametrize(
@@ -110,16 +115,7 @@ def test_the_main_process_of_a_batch_loads_what_its_workers_share_and_nothing_mo
     ids=["text", "born-digital-pdf"],
 )
 def test_a_worker_stays_within_the_import_budget(document: Path, tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("EXTRACTOR_", "OPENAI_"))}
-    done = subprocess.run(
-        [sys.executable, "-c", WORKER_PROBE, str(document), str(tmp_path)],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        env=env,
-        check=True,
-    )
-    probe = json.loads(done.stdout.strip().splitlines()[-1])
+    probe = _probe(WORKER_PROBE, document, tmp_path)
     assert probe["status"] == "ok"
     assert json.loads((tmp_path / "result.json").read_text(encoding="utf-8"))["report"]
     loaded = set(probe["modules"])

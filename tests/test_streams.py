@@ -275,6 +275,18 @@ def test_a_block_with_its_total_printed_early_is_read_only_when_needed() -> None
     assert found[0][1] == ((size, ((0,), (1,), (2,), (3,), (4,), (6,), (5,))),)
 
 
+def _stream_report(tmp_path: Path, numbers: str, review: str) -> Result:
+    """A text report whose section 三 prints every label, then ``numbers``; section 四 prints ``review``."""
+    labels = "\n".join(APPLICATION_ROW_LABELS[r] for r in SINGLE_ROWS)
+    text = (
+        "2023年政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况\n"
+        f"{labels}\n\n{numbers}\n\n四、政府信息公开行政复议、行政诉讼情况\n{review}\n五、存在的主要问题及改进情况\n无。\n"
+    )
+    document = tmp_path / "report.txt"
+    document.write_text(text, encoding="utf-8")
+    return extract_path(document)
+
+
 # a generated table in which two outcome rows could trade places (see the test below)
 _TWO_READINGS: Table = (
     (1, 6, 5, 4, 8, 4, 28), (0, 1, 0, 0, 1, 1, 3), (1, 0, 0, 0, 0, 1, 2), (0, 2, 0, 0, 0, 2, 4),
@@ -299,16 +311,8 @@ def test_every_surviving_reading_is_reported_and_their_differences_flagged(tmp_p
     assert differing == {"denied_third_party", "denied_enforcement_file"}
 
     # the same stream in a text document: both rows' differing cells carry the other value
-    labels = "\n".join(APPLICATION_ROW_LABELS[r] for r in SINGLE_ROWS)
     numbers = "\n".join(str(v) for v in _print(table, blocks))
-    review = "\n".join(["0"] * 15)
-    text = (
-        "2023年政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况\n"
-        f"{labels}\n\n{numbers}\n\n四、政府信息公开行政复议、行政诉讼情况\n{review}\n五、存在的主要问题及改进情况\n无。\n"
-    )
-    document = tmp_path / "report.txt"
-    document.write_text(text, encoding="utf-8")
-    result = extract_path(document)
+    result = _stream_report(tmp_path, numbers, "\n".join(["0"] * 15))
     flat = flatten(result.report)
     for row in SINGLE_ROWS:
         for col in APPLICANT_COLUMNS:
@@ -336,15 +340,7 @@ def test_past_the_limit_of_placements_the_simplest_are_followed_and_every_cell_s
     assert not found.complete
     assert found and all(streams.broken_identities(values, SINGLE_ROWS) == 0 for values, _ in found)
 
-    labels = "\n".join(APPLICATION_ROW_LABELS[r] for r in SINGLE_ROWS)
-    numbers = "\n".join(str(v) for v in stream)
-    text = (
-        "2023年政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况\n"
-        f"{labels}\n\n{numbers}\n\n四、政府信息公开行政复议、行政诉讼情况\n" + "\n".join(["0"] * 15) + "\n"
-    )
-    document = tmp_path / "report.txt"
-    document.write_text(text, encoding="utf-8")
-    result = extract_path(document)
+    result = _stream_report(tmp_path, "\n".join(str(v) for v in stream), "\n".join(["0"] * 15))
     keys = [f"applications.{row}.{col}" for row in SINGLE_ROWS for col in APPLICANT_COLUMNS]
     assert all(key in result.review and result.fields[key].note == streams.REASON_UNCOUNTED for key in keys)
     flat = flatten(result.report)
@@ -375,16 +371,8 @@ def test_a_misprinted_cell_is_kept_as_printed_and_every_cell_flagged(tmp_path: P
     # block of rows read column by column); the printed paragraphs tell them apart
     table = [list(row) for row in _table([[0] * 6 for _ in OUTCOMES], [0] * 6, [0] * 6)]
     table[SINGLE_ROWS.index("total_processed")][0] += 1
-    labels = "\n".join(APPLICATION_ROW_LABELS[r] for r in SINGLE_ROWS)
     numbers = "\n\n".join(str(v) for row in table for v in row)
-    review = "\n\n".join(["0"] * 15)
-    text = (
-        "2023年政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况\n"
-        f"{labels}\n\n{numbers}\n\n四、政府信息公开行政复议、行政诉讼情况\n{review}\n五、存在的主要问题及改进情况\n无。\n"
-    )
-    document = tmp_path / "report.txt"
-    document.write_text(text, encoding="utf-8")
-    result = extract_path(document)
+    result = _stream_report(tmp_path, numbers, "\n\n".join(["0"] * 15))
     flat = flatten(result.report)
     for row, printed in zip(SINGLE_ROWS, table, strict=True):
         for col, value in zip(APPLICANT_COLUMNS, printed, strict=True):
