@@ -56,6 +56,13 @@ APPLICATION_ROW_LABELS: Final[dict[str, str]] = {
 APPLICATION_ROWS: Final[tuple[str, ...]] = tuple(APPLICATION_ROW_LABELS)
 OTHER_SUBROWS: Final[tuple[str, ...]] = ("other_no_correction", "other_unpaid_fee", "other_other")
 
+
+def form_rows(single_other: bool) -> tuple[str, ...]:
+    """Section 三's rows in the form's order, （六） printed as one row (其他处理) or as its three sub-rows."""
+    left_out = OTHER_SUBROWS if single_other else ("other_handling",)
+    return tuple(r for r in APPLICATION_ROWS if r not in left_out)
+
+
 # rows summed by identity 2 (total_processed = sum of outcomes)
 OUTCOME_ROWS: Final[tuple[str, ...]] = tuple(
     r

@@ -31,11 +31,11 @@ from extractor.template import (
     APPLICATION_ROWS,
     COLUMN_LABELS,
     MONEY_FIELDS,
-    OTHER_SUBROWS,
     REVIEW_COLUMN_LABELS,
     REVIEW_COLUMNS,
     REVIEW_GROUPS,
     TemplateName,
+    form_rows,
 )
 
 MAX_PROBLEMS_SHOWN = 20
@@ -138,9 +138,7 @@ def application_rows_for(template: TemplateName | None, rows: list[str] | tuple[
     """The rows to ask for: what the parser says the report prints, else the template's."""
     if rows:
         return tuple(r for r in APPLICATION_ROWS if r in set(rows))
-    if template == "2019":
-        return tuple(r for r in APPLICATION_ROWS if r not in OTHER_SUBROWS)
-    return tuple(r for r in APPLICATION_ROWS if r != "other_handling")
+    return form_rows(template == "2019")
 
 
 @cache

@@ -28,7 +28,7 @@ from extractor.parse.tables import (
     read_reviews,
 )
 from extractor.result import Engine, FieldDetail, Source
-from extractor.template import ACTIVE_DISCLOSURE, APPLICANT_COLUMNS, APPLICATION_ROWS, OTHER_SUBROWS
+from extractor.template import ACTIVE_DISCLOSURE, APPLICANT_COLUMNS, OTHER_SUBROWS, form_rows
 
 __all__ = ["ParseOutcome", "parse_document"]
 
@@ -127,8 +127,7 @@ def _doubt_metadata_of_damaged_text(outcome: ParseOutcome) -> None:
 def _expected_rows(template: str | None, found: Mapping[str, object]) -> list[str]:
     """The rows this report's table has: every template row, with （六） as printed (one row or three)."""
     single = "other_handling" in found or (template == "2019" and not any(r in found for r in OTHER_SUBROWS))
-    sixth = {"other_handling"} if single else set(OTHER_SUBROWS)
-    return [r for r in APPLICATION_ROWS if r not in ("other_handling", *OTHER_SUBROWS) or r in sixth]
+    return list(form_rows(single))
 
 
 def _sixth_not_pinned(builder: _FieldBuilder, outcome: ParseOutcome) -> None:

@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from extractor.parse.layout import Token
-from extractor.parse.solve import Value
+from extractor.parse.solve import Value, row_fits
 from extractor.template import APPLICANT_COLUMNS, OUTCOME_ROWS
 
 WIDTH = len(APPLICANT_COLUMNS)
@@ -82,10 +82,6 @@ def _placements(count: int, blank: frozenset[int]) -> list[tuple[int | None, ...
 
 def _numbers(values: Sequence[float], start: int, cells: tuple[int | None, ...]) -> Numbers:
     return tuple(0.0 if offset is None else values[start + offset] for offset in cells)
-
-
-def _fits(row: Numbers) -> bool:
-    return abs(sum(row[:PARTS]) - row[PARTS]) < 1e-6
 
 
 def _blank_sets() -> list[list[frozenset[int]]]:
@@ -147,7 +143,7 @@ def _levels(numbers: Sequence[float], row_keys: Sequence[str], blank: frozenset[
                 seen: set[Numbers] = set()
                 for cells in placements[count]:
                     row = _numbers(numbers, used, cells)
-                    if row in seen or not _fits(row):
+                    if row in seen or not row_fits(row):
                         continue
                     seen.add(row)
                     after = _step(acc, key, row)

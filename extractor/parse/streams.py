@@ -44,7 +44,7 @@ from extractor.parse.anchors import Anchor
 from extractor.parse.blank_rows import BlankRowsResult, read_blank_rows
 from extractor.parse.layout import Sections, Token, tokenize
 from extractor.parse.solve import Value, row_fits
-from extractor.template import APPLICANT_COLUMNS, APPLICATION_ROWS, OTHER_SUBROWS
+from extractor.template import APPLICANT_COLUMNS, OTHER_SUBROWS, form_rows
 
 if TYPE_CHECKING:
     from extractor.parse.tables import CellReading
@@ -282,8 +282,7 @@ def _row_sets(anchors: Sequence[Anchor]) -> list[tuple[str, ...]]:
     """The template's row lists this table may print: （六） as one row or as three, as far as the
     labels found tell."""
     found = {a.key for a in anchors}
-    single = tuple(r for r in APPLICATION_ROWS if r not in OTHER_SUBROWS)
-    three = tuple(r for r in APPLICATION_ROWS if r != "other_handling")
+    single, three = form_rows(True), form_rows(False)
     if "other_handling" in found:
         return [single]
     if found & set(OTHER_SUBROWS):

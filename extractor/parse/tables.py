@@ -23,12 +23,12 @@ from extractor.parse.streams import reordered_runs
 from extractor.template import (
     ACTIVE_DISCLOSURE,
     APPLICANT_COLUMNS,
-    APPLICATION_ROWS,
     OTHER_SUBROWS,
     OUTCOME_ROWS,
     REVIEW_COLUMNS,
     REVIEW_GROUPS,
     TemplateName,
+    form_rows,
 )
 
 Value = int | float | str | None
@@ -102,10 +102,11 @@ def read_applications(reader: RowReader, anchors: list[Anchor]) -> dict[str, dic
     width = len(APPLICANT_COLUMNS)
     reader.pair_by_order(anchors, width, reader.next_boundary(max((a.end for a in anchors), default=0)))
     row_tokens = {a.key: reader.read(a, width) for a in anchors}
-    sixth = ["other_handling"] if "other_handling" in row_tokens else list(OTHER_SUBROWS)
-    form = [k for k in APPLICATION_ROWS if k in sixth or (k != "other_handling" and k not in OTHER_SUBROWS)]
-    loose = [row for row in row_tokens.values() if not row.structured]  # a table's grid binds the others
-    in_order = bool(loose) and reader.in_row_order(list(row_tokens.values()), dict.fromkeys(form, width))
+    single = "other_handling" in row_tokens
+    sixth = ["other_handling"] if single else list(OTHER_SUBROWS)
+    in_order = any(not row.structured for row in row_tokens.values()) and reader.in_row_order(
+        list(row_tokens.values()), dict.fromkeys(form_rows(single), width)
+    )  # a table's grid binds its rows itself
     options: dict[str, list[Reading]] = {}
     for key, row in row_tokens.items():
         if not row.tokens or all(t.kind == "blank" for t in row.tokens):
