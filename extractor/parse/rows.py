@@ -200,7 +200,10 @@ class RowReader:
         a row's count of numbers stands after every label before the next label (the last: before
         the table's end), and each row was read from its own stretch. Numbers printed above their
         labels would leave the first row's numbers before its label, or two rows' numbers after one
-        label; a row lost would shift the rest unseen: this order has one reading."""
+        label; a row lost would shift the rest unseen: this order has one reading. False at once
+        for a table whose grid binds every row (nothing for the order to bind)."""
+        if all(row.structured for row in rows):
+            return False
         ordered = sorted(rows, key=lambda r: r.anchor.start)
         if [r.anchor.key for r in ordered] != list(widths):
             return False

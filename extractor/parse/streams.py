@@ -34,7 +34,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -400,11 +400,7 @@ def stream_cells(result: StreamResult) -> dict[str, dict[str, CellReading]]:
     for index, (row, values, tokens) in enumerate(zip(best.rows, best.values, best.tokens, strict=True)):
         row_cells: dict[str, CellReading] = {}
         for col_index, (col, value, token) in enumerate(zip(APPLICANT_COLUMNS, values, tokens, strict=True)):
-            alternatives: list[Value] = []
-            for other in others:
-                candidate = other.values[index][col_index]
-                if candidate != value and candidate not in alternatives:
-                    alternatives.append(candidate)
+            alternatives = _differing(value, (other.values[index][col_index] for other in others))
             cell = CellReading(value, CONF_STREAM, token.start, token.end, token, review=REASON + misprint)
             if not result.complete:
                 cell.alternatives = list(alternatives)
@@ -417,6 +413,15 @@ def stream_cells(result: StreamResult) -> dict[str, dict[str, CellReading]]:
             row_cells[col] = cell
         cells[row] = row_cells
     return cells
+
+
+def _differing(value: Value, candidates: Iterable[Value]) -> list[Value | str]:
+    """The values other readings give a cell, each once, where they differ from ``value``."""
+    out: list[Value | str] = []
+    for candidate in candidates:
+        if candidate != value and candidate not in out:
+            out.append(candidate)
+    return out
 
 
 def _broken(cells: dict[str, dict[str, CellReading]], row_keys: Sequence[str], blank: int | None = None) -> int | None:
@@ -497,22 +502,20 @@ def blank_stream_cells(result: BlankRowsResult, tokens: Sequence[Token]) -> dict
     for index, (row, indexes) in enumerate(zip(best.rows, best.cells, strict=True)):
         row_cells: dict[str, CellReading] = {}
         for col_index, (col, at) in enumerate(zip(APPLICANT_COLUMNS, indexes, strict=True)):
-            alternatives: list[Value] = []
             value = None if at is None else tokens[at].value
-            for values in other_values:
-                candidate = values[index][col_index]
-                if candidate != value and candidate not in alternatives:
-                    alternatives.append(candidate)
-            if at is None:
+            alternatives = _differing(value, (values[index][col_index] for values in other_values))
+            if at is None:  # a blank: 0 is always its other reading
                 cell = CellReading(None, CONF_STREAM, review=REASON_BLANK_CELL)
-                alternatives = alternatives if 0 in alternatives else [0, *alternatives]
+                cell.alternatives = alternatives if 0 in alternatives else [0, *alternatives]
+                competing = len(cell.alternatives) > 1
             else:
                 token = tokens[at]
                 cell = CellReading(value, CONF_STREAM, token.start, token.end, token, review=REASON_BLANK_ROWS)
-            cell.alternatives = list[Value | str](alternatives)
+                cell.alternatives = alternatives
+                competing = bool(alternatives)
             if not result.complete:
                 cell.review = REASON_UNCOUNTED
-            if (alternatives and (at is not None or len(alternatives) > 1)) or not result.complete:
+            if competing or not result.complete:
                 cell.confidence = CONF_STREAM_AMBIGUOUS
             row_cells[col] = cell
         cells[row] = row_cells

@@ -104,9 +104,7 @@ def read_applications(reader: RowReader, anchors: list[Anchor]) -> dict[str, dic
     row_tokens = {a.key: reader.read(a, width) for a in anchors}
     single = "other_handling" in row_tokens
     sixth = ["other_handling"] if single else list(OTHER_SUBROWS)
-    in_order = any(not row.structured for row in row_tokens.values()) and reader.in_row_order(
-        list(row_tokens.values()), dict.fromkeys(form_rows(single), width)
-    )  # a table's grid binds its rows itself
+    in_order = reader.in_row_order(list(row_tokens.values()), dict.fromkeys(form_rows(single), width))
     options: dict[str, list[Reading]] = {}
     for key, row in row_tokens.items():
         if not row.tokens or all(t.kind == "blank" for t in row.tokens):
@@ -361,9 +359,7 @@ def read_active(
 ) -> dict[str, dict[str, CellReading]]:
     layout = ACTIVE_DISCLOSURE[template]
     rows = {anchor.key: reader.read(anchor, len(layout[anchor.key][1])) for anchor in anchors}
-    in_order = any(not row.structured for row in rows.values()) and reader.in_row_order(
-        list(rows.values()), {key: len(fields) for key, (_, fields) in layout.items()}
-    )
+    in_order = reader.in_row_order(list(rows.values()), {key: len(fields) for key, (_, fields) in layout.items()})
     out: dict[str, dict[str, CellReading]] = {}
     for anchor in anchors:
         _, fields = layout[anchor.key]
