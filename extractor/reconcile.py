@@ -147,13 +147,14 @@ def reconcile(
     broken_by_candidate = set(failed_fields(evaluate(candidate)))
 
     confirmed = 0
+    broken = broken_by_parser | broken_by_candidate
     for key, reading in usable.items():
         detail = fields.get(key)
         parser_value = detail.value if detail else None
         if detail is not None and _same(parser_value, reading.value):
             detail.confidence = min(AGREEMENT_CAP, 1 - (1 - detail.confidence) * (1 - reading.confidence))
             detail.note = _join(detail.note, f"LLM agrees ({reading.grounding.value})")
-            if settle and _settles(key, detail, reading, review, broken_by_parser | broken_by_candidate):
+            if settle and _settles(key, detail, reading, review, broken):
                 del review[key]
                 detail.note = _join(detail.note, "out of review: parser and LLM read it the same way")
                 start, end = (reading.source.start, reading.source.end) if reading.source else (None, None)
