@@ -48,7 +48,7 @@ APPLICATION_ANCHORS: dict[str, str] = {
 # together, or the header cell into the label cell of the row below it, as seen in PDFs whose section
 # 二 table has a merged header; the loader is the better place to fix that, this keeps the label found)
 # (a page dump runs the header into the first label too: ``现行有效件数规章000``)
-_LINE_START = r"(?:^|(?<=[\n\t|\f])|(?<=\d)|(?<=信息内容)|(?<=件数)|(?<=数量)|(?<=万元\)))[ \t*]*"
+_LINE_START = r"(?:^|(?<=[\n\t|\f])|(?<=\d)|(?<=信息内容)|(?<=件数)|(?<=数量)|(?<=金额)|(?<=增/减)|(?<=元\)))[ \t*]*"
 ACTIVE_ANCHORS: dict[str, str] = {
     "regulations": _LINE_START + loose("规章") + r"(?![\u4e00-\u9fff])",
     "normative_documents": _LINE_START + r"(?:行\s*政\s*)?" + loose("规范性文件") + r"(?![\u4e00-\u9fff])",

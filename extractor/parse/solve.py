@@ -81,6 +81,9 @@ def _token_options(token: Token, max_parts: int) -> list[list[Piece]]:
             if dot:  # "152479595716.56": the decimals belong to the last cell
                 a, b = ranges[-1]
                 pieces[-1] = Piece(float(f"{digits[a:b]}.{fraction}"), token, (a, len(token.text)))
+            if token.value < 0:  # "155-18303": the minus sign belongs to the first cell of the run
+                first = pieces[0]
+                pieces[0] = Piece(-first.value if first.value is not None else None, token, first.part)
             options.append(pieces)
     return options
 

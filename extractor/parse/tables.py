@@ -405,10 +405,8 @@ def _split_active(tokens: list[Token], fields: list[str]) -> dict[str, CellReadi
             )
             for field_key in fields
         }
-    # with nothing to check the cut, the likelier of the cheapest readings first: the most even cut
-    # (counts of one body's documents and decisions are seldom digits apart), the last cell the
-    # larger (现行有效件数 and 处理决定数量 hold more than the cells before them)
-    readings = sorted(readings, key=lambda r: (r.cost, _unevenness(r)))
+    # with nothing to check the cut, the likelier of the cheapest readings first (see _likeliness)
+    readings = sorted(readings, key=lambda r: (r.cost, _likeliness(r, fields)))
     best = readings[0]
     cells = _cells_from(best, False, fields)
     if any(p.part is not None for p in best.pieces) and any(v != 0 for v in best.values):
@@ -427,9 +425,30 @@ def _split_active(tokens: list[Token], fields: list[str]) -> dict[str, CellReadi
     return cells
 
 
-def _unevenness(reading: Reading) -> tuple[int, int]:
-    digits = [len(str(abs(int(v)))) if isinstance(v, (int, float)) else 0 for v in reading.values]
-    return (max(digits, default=0), -digits[-1] if digits else 0)
+# section 二's cells that count what a year changed (废止件数, 本年增/减): few, next to the stock
+SMALL_CELLS = frozenset({"repealed", "items_change"})
+# its cells that hold the stock or the year's decisions (现行有效件数, 对外公开总数量, 处理决定数量)
+LARGEST_CELLS = frozenset({"in_force", "total_published", "decisions"})
+
+
+def _likeliness(reading: Reading, fields: list[str]) -> tuple[int, int, int, int]:
+    """How unlikely a cut of a section 二 row is, smallest first.
+
+    A stock or a year's decisions printed last is at least every cell before it; a change
+    (废止, 增/减) has the fewest digits; then the most even cut (counts of one body's documents and
+    decisions are seldom digits apart), the last cell the longer.
+    """
+    numbers = [v for v in reading.values if isinstance(v, (int, float))]
+    digits = [len(str(abs(int(v)))) for v in numbers]
+    last_not_largest = int(
+        bool(fields) and fields[-1] in LARGEST_CELLS and len(numbers) == len(fields) and numbers[-1] < max(numbers)
+    )
+    small = sum(
+        len(str(abs(int(v))))
+        for key, v in zip(fields, reading.values, strict=False)
+        if key in SMALL_CELLS and isinstance(v, (int, float))
+    )
+    return (last_not_largest, small, max(digits, default=0), -digits[-1] if digits else 0)
 
 
 def _apply_units(item: str, values: dict[str, CellReading], norm: str, region: tuple[int, int]) -> None:
