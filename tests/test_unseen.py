@@ -141,6 +141,30 @@ def test_section_four_as_one_long_run_is_cut_group_by_group(seed: int) -> None:
     assert all(sum(r.values[i : i + 4]) == r.values[i + 4] for r in readings for i in (0, 5, 10))  # type: ignore[misc]
 
 
+def test_a_page_number_between_section_fours_heading_and_headers_is_not_a_cell() -> None:
+    sec4 = "2\n行政复议 行政诉讼\n结果维持 结果纠正 其他结果 尚未审结 总计\n0 2 3 1 6 0 1 0 0 1 1 1 0 0 2\n"
+    _, outcome = parse_text(report_text(plain_rows(), sec4=sec4))
+    assert values(outcome, "reviews_and_lawsuits") == [0, 2, 3, 1, 6, 0, 1, 0, 0, 1, 1, 1, 0, 0, 2]
+    # a number among the headers is not a page number: the section is not read past it
+    sec4 = "行政复议 2 行政诉讼\n结果维持 结果纠正 其他结果 尚未审结 总计\n0 2 3 1 6 0 1 0 0 1 1 1 0 0 2\n"
+    _, outcome = parse_text(report_text(plain_rows(), sec4=sec4))
+    assert "reviews_and_lawsuits.reconsideration.upheld" in outcome.review
+
+
+def test_section_four_with_a_whole_group_blank_is_placed_every_way_and_flagged() -> None:
+    sec4 = "行政复议 行政诉讼\n结果维持 结果纠正 其他结果 尚未审结 总计\n0 1 3 1 5 0 0 0 1 1\n"
+    _, outcome = parse_text(report_text(plain_rows(), sec4=sec4))
+    assert values(outcome, "reviews_and_lawsuits") == [0, 1, 3, 1, 5, 0, 0, 0, 1, 1, *[None] * 5]
+    assert all(key in outcome.review for key in outcome.fields if key.startswith("reviews_and_lawsuits."))
+    total = outcome.fields["reviews_and_lawsuits.litigation_direct.total"]
+    assert set(total.alternatives) == {None, 5}  # group 2 blank, or group 1
+    assert outcome.fields["reviews_and_lawsuits.litigation_after_reconsideration.total"].alternatives == [1]
+    # ten numbers whose groups break their totals are not placed
+    sec4 = "行政复议 行政诉讼\n结果维持 结果纠正 其他结果 尚未审结 总计\n0 1 3 1 9 0 0 0 1 1\n"
+    _, outcome = parse_text(report_text(plain_rows(), sec4=sec4))
+    assert values(outcome, "reviews_and_lawsuits") == [None] * 15
+
+
 def test_numbers_above_their_label_are_bound_by_order_only() -> None:
     """A converter printed each row's numbers on the line above its label: a shift by one row keeps
     every column sum, so nothing may come out of it certain."""

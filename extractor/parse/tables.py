@@ -3,6 +3,7 @@ ambiguous readings with the tally identities."""
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -427,28 +428,28 @@ def _split_active(tokens: list[Token], fields: list[str]) -> dict[str, CellReadi
 
 # section 二's cells that count what a year changed (废止件数, 本年增/减): few, next to the stock
 SMALL_CELLS = frozenset({"repealed", "items_change"})
-# its cells that hold the stock or the year's decisions (现行有效件数, 对外公开总数量, 处理决定数量)
-LARGEST_CELLS = frozenset({"in_force", "total_published", "decisions"})
+# its cells that hold a stock (现行有效件数, 对外公开总数量), at least the year's count before them
+STOCK_CELLS = frozenset({"in_force", "total_published"})
 
 
 def _likeliness(reading: Reading, fields: list[str]) -> tuple[int, int, int, int]:
     """How unlikely a cut of a section 二 row is, smallest first.
 
-    A stock or a year's decisions printed last is at least every cell before it; a change
-    (废止, 增/减) has the fewest digits; then the most even cut (counts of one body's documents and
-    decisions are seldom digits apart), the last cell the longer.
+    A stock printed last is at least the year's count in the first cell; a change (废止, 增/减) has
+    the fewest digits; then the most even cut (counts of one body's documents and decisions are
+    seldom digits apart), the last cell the longer.
     """
     numbers = [v for v in reading.values if isinstance(v, (int, float))]
     digits = [len(str(abs(int(v)))) for v in numbers]
-    last_not_largest = int(
-        bool(fields) and fields[-1] in LARGEST_CELLS and len(numbers) == len(fields) and numbers[-1] < max(numbers)
+    below_stock = int(
+        bool(fields) and fields[-1] in STOCK_CELLS and len(numbers) == len(fields) and numbers[-1] < numbers[0]
     )
     small = sum(
         len(str(abs(int(v))))
         for key, v in zip(fields, reading.values, strict=False)
         if key in SMALL_CELLS and isinstance(v, (int, float))
     )
-    return (last_not_largest, small, max(digits, default=0), -digits[-1] if digits else 0)
+    return (below_stock, small, max(digits, default=0), -digits[-1] if digits else 0)
 
 
 def _apply_units(item: str, values: dict[str, CellReading], norm: str, region: tuple[int, int]) -> None:
@@ -495,6 +496,7 @@ def read_reviews(
             return {}, None
         span = (match, sections.starts.get("problems", sections.length))
     start, end = span
+    start = _past_page_numbers(reader, norm, start, end)
     tokens = _review_tokens(reader, norm, start, end)
     width = len(REVIEW_KEYS)
     structured = any(t.kind == "blank" for t in tokens) or bool(tokens and tokens[0].line and tokens[0].line.cells)
@@ -517,6 +519,8 @@ def read_reviews(
     if not readings and tokens:
         readings = candidates(tokens, width, groups_fit, allow_split=len(tokens) >= width - 1)
     cells: dict[str, CellReading] = {}
+    if not readings and (blank_groups := _blank_groups(tokens)):
+        return blank_groups, span
     if not readings:
         if tokens:
             for key in REVIEW_KEYS:
@@ -545,6 +549,51 @@ def read_reviews(
     return cells, span
 
 
+def _blank_groups(tokens: list[Token]) -> dict[str, CellReading] | None:
+    """Section 四 printed five or ten numbers: whole groups left blank, with nothing to say which.
+
+    Each placement of the printed groups, in order, whose totals hold is a reading; the first (the
+    blank groups last: 复议后起诉 is the rarest) is shown, the others are its alternatives, and
+    every cell is in review, a blank one as null.
+    """
+    size = len(REVIEW_COLUMNS)
+    tokens = [t for t in tokens if t.kind != "blank"]  # cells a converter split or shifted
+    if not tokens or len(tokens) % size or len(tokens) >= len(REVIEW_KEYS):
+        return None
+    if any(t.kind != "num" or not t.text.isdigit() for t in tokens):
+        return None
+    printed = [tuple(t.value for t in tokens[i : i + size]) for i in range(0, len(tokens), size)]
+    if not all(row_fits(group) for group in printed):
+        return None
+    placements = list(itertools.combinations(range(len(REVIEW_GROUPS)), len(printed)))
+    readings: list[list[Token | None]] = []
+    for groups in placements:
+        reading: list[Token | None] = [None] * len(REVIEW_KEYS)
+        for index, group in enumerate(groups):
+            reading[group * size : (group + 1) * size] = tokens[index * size : (index + 1) * size]
+        readings.append(reading)
+    blank = len(REVIEW_GROUPS) - len(printed)
+    reason = (
+        f"section 四 printed {len(tokens)} values: {blank} of its three groups blank, "
+        f"placed {len(readings)} ways that keep every total"
+    )
+    cells: dict[str, CellReading] = {}
+    for index, key in enumerate(REVIEW_KEYS):
+        token = readings[0][index]
+        cell = (
+            CellReading(token.value, CONF_AMBIGUOUS, token.start, token.end, token, review=reason)
+            if token is not None
+            else CellReading(None, CONF_AMBIGUOUS, review=reason)
+        )
+        for other in readings[1:]:
+            placed = other[index]
+            value = placed.value if placed is not None else None
+            if value != cell.value and value not in cell.alternatives:
+                cell.alternatives.append(value)
+        cells[key] = cell
+    return cells
+
+
 REASON_REVIEWS = "section 四's numbers printed apart from their labels, with text between them: read in order"
 REASON_REORDERED = "section 四's numbers printed apart from their labels, out of order: placed by identity 4"
 
@@ -556,6 +605,21 @@ def _numbers_apart(norm: str, start: int, end: int, run: list[Token]) -> list[To
         return None
     numbers = [t for t in tokenize(norm, start, end) if t.kind == "num"]
     return numbers if len(numbers) == len(REVIEW_KEYS) and all(t.text.isdigit() for t in numbers) else None
+
+
+def _past_page_numbers(reader: RowReader, norm: str, start: int, end: int) -> int:
+    """Where section 四's cells can start: past a page number printed between its heading and its
+    column headers (``四、…情况`` / ``2`` / ``行政复议 行政诉讼 … 结果维持``), when every number there
+    stands alone on its line; the table's values come after its headers."""
+    header = norm.find("维持", start, end)
+    if header < 0:
+        return start
+    numbers = [t for t in tokenize(norm, start, header) if t.kind == "num"]
+    for token in numbers:
+        line = reader.line_at(token.start)
+        if line is None or norm[line.start : line.end].strip(" \t-—") != token.text:
+            return start
+    return header if numbers else start
 
 
 def _find_review_header(norm: str, after: int) -> int | None:
