@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from extractor.checks import application_identities, evaluate_identity
 from extractor.parse import streams
 from extractor.parse.blank_rows import read_blank_rows
+from extractor.parse.layout import tokenize
 from extractor.pipeline import extract_path
 from extractor.report import flatten
 from extractor.template import APPLICANT_COLUMNS, OUTCOME_ROWS
@@ -130,3 +131,26 @@ def test_a_stream_that_breaks_an_identity_under_every_cut_has_no_reading() -> No
     stream[0] += 1  # 自然人 of 本年新收 misprinted, and its row's total with it
     stream[6] += 1
     assert read_blank_rows(stream, SINGLE_ROWS) is None
+
+
+def test_a_blank_no_row_pins_is_read_as_zero_in_each_column_it_may_be_in() -> None:
+    # generated: zero cells of 社会公益组织 printed blank, but 科研机构, 法律服务机构 and 其他 are zero
+    # in every outcome row too: a row's blank reads the same in any of the four, so none is null and
+    # each is 0 with a blank as its other reading
+    parts = [[0] * 6 for _ in OUTCOMES]
+    parts[0] = [3, 1, 0, 0, 0, 0]
+    parts[3] = [1, 0, 0, 0, 0, 0]
+    table = _blanked(_table(parts, [1, 1, 0, 0, 0, 0]), 3)
+    stream = _printed(table)
+    result = read_blank_rows(stream, SINGLE_ROWS)
+    assert result is not None and result.complete
+    assert result.readings[0].unplaced == {2, 3, 4, 5}
+    text = " ".join(map(str, stream))
+    cells = streams.blank_stream_cells(result, tokenize(text, 0, len(text)))
+    granted = cells[OUTCOMES[0]]
+    assert [granted[c].value for c in APPLICANT_COLUMNS] == [3, 1, 0, 0, 0, 0, 4]
+    for column in APPLICANT_COLUMNS[2:6]:
+        assert granted[column].alternatives == [None]
+        assert granted[column].review == streams.REASON_UNPLACED_BLANK
+    assert granted["natural_person"].alternatives == []
+    assert granted["natural_person"].review == streams.REASON_BLANK_ROWS  # still bound by order only

@@ -49,6 +49,9 @@ class BlankRowsReading:
 
     rows: tuple[str, ...]
     cells: tuple[tuple[int | None, ...], ...]
+    # columns whose blank gives these same numbers too (rows of zeros): nothing says which of them
+    # holds a row's blank, so each is 0 with a blank as its other reading
+    unplaced: frozenset[int] = frozenset()
 
     def values(self, tokens: Sequence[Token]) -> tuple[tuple[Value, ...], ...]:
         return tuple(tuple(None if i is None else tokens[i].value for i in row) for row in self.cells)
@@ -109,7 +112,7 @@ def read_blank_rows(values: Sequence[Value], row_keys: Sequence[str]) -> BlankRo
         return None  # a table mostly blank is more likely a table not printed at all
     numbers = [float(v) for v in values if v is not None]
     for blank_sets in BLANK_ROUNDS:
-        found: dict[tuple[Step, ...], frozenset[int]] = {}
+        found: dict[tuple[Step, ...], list[frozenset[int]]] = {}
         complete = True
         for blank in blank_sets:
             levels = _levels(numbers, row_keys, blank)
@@ -118,11 +121,22 @@ def read_blank_rows(values: Sequence[Value], row_keys: Sequence[str]) -> BlankRo
             finals = [state for state in levels[-1] if state[0] == len(numbers)]
             readings: list[tuple[Step, ...]] = []
             complete = _collect(levels, finals, len(row_keys), (), readings) and complete
-            found.update({reading: found.get(reading, blank) for reading in readings})
+            for reading in readings:
+                found.setdefault(reading, []).append(blank)
         if found:
-            cells = [_cells_of(reading, numbers, blank) for reading, blank in list(found.items())[:MAX_READINGS]]
+            listed = list(found.items())[:MAX_READINGS]
             complete = complete and len(found) <= MAX_READINGS
-            return BlankRowsResult(tuple(BlankRowsReading(tuple(row_keys), c) for c in cells), complete)
+            return BlankRowsResult(
+                tuple(
+                    BlankRowsReading(
+                        tuple(row_keys),
+                        _cells_of(reading, numbers, blanks[0]),
+                        frozenset().union(*blanks) if len(blanks) > 1 else frozenset(),
+                    )
+                    for reading, blanks in listed
+                ),
+                complete,
+            )
     return None
 
 

@@ -68,6 +68,10 @@ REASON_BLANK_CELL = (
     "blank cell: numbers printed row by row apart from their labels, blank cells left out; the identities"
     " placed the blank here"
 )
+REASON_UNPLACED_BLANK = (
+    "numbers printed row by row apart from their labels, blank cells left out: this row of zeros has a"
+    " blank in this column or another the identities cannot tell apart; read as 0, blank its other reading"
+)
 CONF_STREAM = 0.7
 CONF_STREAM_AMBIGUOUS = 0.5
 
@@ -513,6 +517,13 @@ def blank_stream_cells(result: BlankRowsResult, tokens: Sequence[Token]) -> dict
                 cell = CellReading(value, CONF_STREAM, token.start, token.end, token, review=REASON_BLANK_ROWS)
                 cell.alternatives = alternatives
                 competing = bool(alternatives)
+            if col_index in best.unplaced and None in indexes and value in (None, 0):
+                # a row of zeros with a blank in one of several columns: 0 in each, the blank the other reading
+                cell = CellReading(
+                    0, CONF_STREAM_AMBIGUOUS, cell.start, cell.end, cell.token, review=REASON_UNPLACED_BLANK
+                )
+                cell.alternatives = [None, *(a for a in alternatives if a not in (0, None))]
+                competing = True
             if not result.complete:
                 cell.review = REASON_UNCOUNTED
             if competing or not result.complete:
