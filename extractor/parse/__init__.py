@@ -15,6 +15,7 @@ from extractor.document import Document
 from extractor.parse.anchors import Anchor
 from extractor.parse.layout import document_norm, find_sections
 from extractor.parse.metadata import read_metadata
+from extractor.parse.ocr_text import ocr_marks
 from extractor.parse.outcome import ParseOutcome, Span
 from extractor.parse.rows import RowReader, find_active_anchors, find_application_anchors, place_unlabelled_rows
 from extractor.parse.streams import place_by_stream
@@ -97,6 +98,8 @@ def parse_document(doc: Document) -> ParseOutcome:
 
     _record_sections(outcome, active_anchors, app_anchors, review_span, norm)
     _doubt_metadata_of_damaged_text(outcome)
+    if doc.kind == "text":
+        _doubt_unchecked_fields_of_ocr_text(outcome, ocr_marks(doc.text))
     return outcome
 
 
@@ -122,6 +125,20 @@ def _doubt_metadata_of_damaged_text(outcome: ParseOutcome) -> None:
             outcome.review[name] = reason
             detail.note = reason
             detail.confidence = min(detail.confidence, 0.6)
+
+
+def _doubt_unchecked_fields_of_ocr_text(outcome: ParseOutcome, marks: list[str]) -> None:
+    """Text an OCR engine made misreads digits where nothing shows it: the fields no tally identity
+    checks (the report's name and dates, section 二) go to review; the identities check the rest."""
+    if not marks:
+        return
+    reason = f"the text looks like OCR output ({'; '.join(marks)}): no identity checks this value for a misread"
+    for name, detail in outcome.fields.items():
+        if name in ("organization", "year", "published_on") or name.startswith("active_disclosure."):
+            if detail.value is not None and name not in outcome.review:
+                outcome.review[name] = reason
+                detail.note = reason
+                detail.confidence = min(detail.confidence, 0.6)
 
 
 def _expected_rows(template: str | None, found: Mapping[str, object]) -> list[str]:
