@@ -52,3 +52,17 @@ def test_the_converted_corpora_of_clean_converters_carry_no_marks() -> None:
     texts += [p for p in (REPO / "gold").glob("*") if p.suffix in (".txt", ".md")]
     marked = {p.name for p in texts if ocr_marks(p.read_text(encoding="utf-8", errors="replace"))}
     assert marked and all("tesseract" in name for name in marked), marked
+
+
+def test_a_name_printed_elsewhere_with_one_character_changed_is_in_review() -> None:
+    from textreports import parse_text, plain_rows, report_text
+
+    text = report_text(plain_rows())
+    _, clean = parse_text(text)
+    assert clean.fields["organization"].value == "示例市人民政府"
+    assert "organization" not in clean.review
+    # the signature misread 例 as 倒: which of the two is right, nothing in the text says
+    _, outcome = parse_text(text.replace("示例市人民政府办公室", "示倒市人民政府办公室"))
+    assert outcome.fields["organization"].value == "示例市人民政府"
+    assert "organization" in outcome.review
+    assert outcome.fields["organization"].alternatives == ["示倒市人民政府"]

@@ -9,6 +9,7 @@ reading of ambiguous rows with the tally identities -> metadata.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping
 
 from extractor.document import Document
@@ -98,6 +99,7 @@ def parse_document(doc: Document) -> ParseOutcome:
 
     _record_sections(outcome, active_anchors, app_anchors, review_span, norm)
     _doubt_metadata_of_damaged_text(outcome)
+    _doubt_organization_printed_otherwise(outcome, norm)
     if doc.kind == "text":
         _doubt_unchecked_fields_of_ocr_text(outcome, ocr_marks(doc.text))
     return outcome
@@ -125,6 +127,29 @@ def _doubt_metadata_of_damaged_text(outcome: ParseOutcome) -> None:
             outcome.review[name] = reason
             detail.note = reason
             detail.confidence = min(detail.confidence, 0.6)
+
+
+def _doubt_organization_printed_otherwise(outcome: ParseOutcome, norm: str) -> None:
+    """The body's name as read, printed elsewhere in the report with one character changed
+    (``诸州市市场监督管理局`` in the title, ``赣州市市场监督管理局`` in the text): one of them is a
+    misread or a typo, and nothing says which. The name goes to review with the others."""
+    detail = outcome.fields.get("organization")
+    name = detail.value if detail is not None else None
+    if not isinstance(name, str) or len(name) < 4:
+        return
+    pattern = re.compile(
+        "|".join(f"{re.escape(name[:i])}[\u4e00-\u9fff]{re.escape(name[i + 1 :])}" for i in range(len(name)))
+    )
+    variants = Counter(m.group() for m in pattern.finditer(norm) if m.group() != name)
+    if not variants or detail is None:
+        return
+    others = [v for v, _ in variants.most_common()]
+    reason = f"the name is also printed as {'、'.join(others[:3])}: a character of it is misread or mistyped"
+    detail.alternatives = [*detail.alternatives, *(v for v in others if v not in detail.alternatives)]
+    if "organization" not in outcome.review:
+        outcome.review["organization"] = reason
+        detail.note = reason
+        detail.confidence = min(detail.confidence, 0.6)
 
 
 def _doubt_unchecked_fields_of_ocr_text(outcome: ParseOutcome, marks: list[str]) -> None:
