@@ -80,6 +80,12 @@ def cmd_extract(args: argparse.Namespace) -> int:
             run_batch(inputs.documents, args.out, options, jobs, limits, args.resume, progress, counts)
     finally:
         progress.close(counts)
+    if options.second_readers and counts.total > 1:
+        from extractor.series import settle
+
+        settled = settle(args.out)  # the same body's neighbouring years, now all at hand
+        if settled and not args.quiet:
+            _progress(f"extractor extract: {len(settled)} field(s) confirmed by a neighbouring year left review")
     if not inputs.documents and not args.quiet:
         _progress(f"extractor extract: no documents in {', '.join(args.paths)}")
     return EXIT_FAILED if counts.failed or not inputs.documents else EXIT_OK
@@ -148,8 +154,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_series(args: argparse.Namespace) -> int:
-    from extractor.series import format_table, run_series
+    from extractor.series import format_table, run_series, settle
 
+    if args.settle and args.results_dir.is_dir():
+        settled = settle(args.results_dir)
+        _progress(f"extractor series: {len(settled)} field(s) confirmed by a neighbouring year left review")
     report = run_series(args.results_dir)
     for line in report.skipped:
         print(f"skipped: {line}", file=sys.stderr)
@@ -275,6 +284,12 @@ def build_parser(review: bool = True) -> argparse.ArgumentParser:
     )
     series.add_argument("results_dir", type=Path, metavar="RESULTS_DIR", help="a directory of result JSON files")
     series.add_argument("--json", action="store_true", help="print a JSON list of the checks instead of a table")
+    series.add_argument(
+        "--settle",
+        action="store_true",
+        help="first take out of review, in the result files, each carried-over cell the neighbouring year confirms "
+        "(extract --out does this itself unless --no-second-readers)",
+    )
     series.set_defaults(func=cmd_series)
 
     if review:

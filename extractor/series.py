@@ -13,7 +13,10 @@ of consecutive years Y, Y+1 of one body:
 - ``jump`` (a flag): a headline figure that grows more than fivefold or
   shrinks below a fifth from one year to the next.
 
-Checks read results only; they never change a value.
+Checks read results only; they never change a value. ``settle`` (run after a batch, or by
+``extractor series --settle``) is the one writer: a carried-over cell in review whose value the
+neighbouring year prints, unflagged, as the other side of the identity leaves review with that
+evidence recorded (``evidence`` of kind ``series``); it never changes a value either.
 """
 
 from __future__ import annotations
@@ -77,6 +80,8 @@ class YearResult:
     values: dict[str, Value]
     review: frozenset[str] = frozenset()
     alternatives: Mapping[str, list[Value]] = field(default_factory=dict)  # readings besides the value
+    notes: Mapping[str, str] = field(default_factory=dict)  # why a field is in review
+    broken: frozenset[str] = frozenset()  # fields of identities that do not hold
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +161,20 @@ def load_results(directory: Path) -> tuple[list[YearResult], list[str]]:
             if isinstance(detail, dict) and isinstance(detail.get("alternatives"), list) and detail["alternatives"]
         }
         flagged = frozenset(k for k in review if isinstance(k, str)) if isinstance(review, list) else frozenset()
-        found.append(YearResult(name.strip(), year, path, flatten(report), flagged, alternatives))
+        notes = {
+            key: detail["note"]
+            for key, detail in (details.items() if isinstance(details, dict) else [])
+            if isinstance(detail, dict) and isinstance(detail.get("note"), str)
+        }
+        checks = data.get("checks")
+        broken = frozenset(
+            key
+            for check in (checks if isinstance(checks, list) else [])
+            if isinstance(check, dict) and check.get("passed") is False
+            for key in check.get("fields") or []
+            if isinstance(key, str)
+        )
+        found.append(YearResult(name.strip(), year, path, flatten(report), flagged, alternatives, notes, broken))
     return found, skipped
 
 
@@ -300,6 +318,88 @@ def _pins(previous: YearResult, before_key: str, current: YearResult, after_key:
         if sum(1 for reading in readings if _equal(reading, stated)) == 1:
             return f"{flagged.path.name} {key} = {_fmt(stated)}"
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class Settled:
+    """A field that left review: its file and key, its value, and the other year's field that states it."""
+
+    path: Path
+    key: str
+    value: Value
+    other: str  # "file key"
+
+
+def settle(directory: Path) -> list[Settled]:
+    """Take out of review, in the result files of ``directory``, each carried-over cell that the same
+    body's neighbouring year confirms: 结转下年度继续办理 of year Y equals 上年结转 of Y+1, column by
+    column, and one side is in review for how it was read (order, position, competing readings)
+    while the other is not. The value must be the one the other year gives, and the only one of
+    its readings that does; nothing restored, misread, blank or in a broken identity is settled.
+    Files are rewritten in place (atomically); values never change."""
+    results, _ = load_results(directory)
+    groups, _ = group_by_body(results)
+    found: list[Settled] = []
+    for years in groups.values():
+        for year in sorted(years):
+            after = years.get(year + 1)
+            if after is None:
+                continue
+            before = years[year]
+            for col in APPLICANT_COLUMNS:
+                forward, over = f"applications.carried_forward.{col}", f"applications.carried_over.{col}"
+                for flagged, key, other, other_key in ((before, forward, after, over), (after, over, before, forward)):
+                    if _confirms(flagged, key, other, other_key):
+                        stated = other.values[other_key]
+                        found.append(Settled(flagged.path, key, stated, f"{other.path.name} {other_key}"))
+    by_file: dict[Path, list[Settled]] = {}
+    for item in found:
+        by_file.setdefault(item.path, []).append(item)
+    written = [item for path, items in by_file.items() for item in _rewrite(path, items)]
+    return written
+
+
+def _confirms(flagged: YearResult, key: str, other: YearResult, other_key: str) -> bool:
+    from extractor.reconcile import NOT_SETTLED
+
+    stated = other.values.get(other_key)
+    value = flagged.values.get(key)
+    if key not in flagged.review or other_key in other.review or _number(stated) is None:
+        return False
+    readings = [value, *flagged.alternatives.get(key, [])]
+    if not _equal(value, stated) or sum(1 for reading in readings if _equal(reading, stated)) != 1:
+        return False
+    reason = flagged.notes.get(key) or ""
+    return bool(reason) and not NOT_SETTLED.search(reason) and key not in flagged.broken
+
+
+def _rewrite(path: Path, items: list[Settled]) -> list[Settled]:
+    """Record the settled fields in ``path``; those whose field or review entry changed since are left."""
+    from extractor.batch import _write_atomic
+
+    data = json.loads(path.read_text(encoding="utf-8"))
+    review, fields = data.get("review"), data.get("fields")
+    if not isinstance(review, list) or not isinstance(fields, dict):
+        return []
+    done: list[Settled] = []
+    for item in items:
+        detail = fields.get(item.key)
+        if item.key not in review or not isinstance(detail, dict) or not _equal(detail.get("value"), item.value):
+            continue
+        review.remove(item.key)
+        evidence = detail.get("evidence") or []
+        evidence.append({"kind": "series", "value": item.value, "agrees": True, "text": item.other})
+        detail["evidence"] = evidence
+        detail["note"] = f"confirmed by the same body's neighbouring year ({item.other}); was: {detail.get('note')}"
+        done.append(item)
+    if done:
+        usage = data.setdefault("usage", {})
+        readers = usage.setdefault("second_readers", {})
+        readers["series_confirmed"] = readers.get("series_confirmed", 0) + len(done)
+        if not review and data.get("status") == "partial" and not data.get("errors"):
+            data["status"] = "success"
+        _write_atomic(path, data)
+    return done
 
 
 def _has_row(previous: YearResult, current: YearResult) -> bool:

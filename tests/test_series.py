@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from extractor.cli import main
-from extractor.series import body_key, run_series
+from extractor.series import body_key, run_series, settle
 from extractor.template import APPLICANT_COLUMNS, APPLICANT_PARTS
 
 YEARS = range(2019, 2026)
@@ -180,3 +180,52 @@ def test_a_neighbouring_year_pins_one_reading_of_a_flagged_cell(tmp_path: Path) 
     pinned = [c for c in checks if c.pins]
     assert [(c.column, c.pins) for c in pinned] == [("total", f"2020_shuyang.json {key} = {printed}")]
     assert pinned[0].to_json()["pins"] == pinned[0].pins
+
+
+def _flag(path: Path, key: str, note: str, alternatives: list[int] | None = None) -> int:
+    """Put ``key`` of a written result in review with ``note`` (hand-made result files: a unit test of
+    the settling rule, not of extraction)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    section, row, col = key.split(".")
+    value = data["report"][section][row][col]
+    data.setdefault("review", []).append(key)
+    data.setdefault("fields", {})[key] = {"value": value, "alternatives": alternatives or [], "note": note}
+    data["status"] = "partial"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return value
+
+
+def test_a_carried_over_cell_the_neighbouring_year_confirms_leaves_review(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    paths = write_series(tmp_path)
+    order = "number printed before its label's line: bound by order only"
+    settled_key = "applications.carried_over.total"
+    value = _flag(paths[1], settled_key, order)  # 2020, confirmed by 2019's unflagged 结转下年度
+    _flag(paths[2], "applications.carried_over.total", "restored from the tally identities: the text lost this cell")
+    _flag(paths[3], "applications.carried_over.total", order)  # 2022: 2021's side is in review too
+    _flag(paths[2], "applications.carried_forward.total", order)
+    _flag(paths[4], "applications.carried_over.natural_person", order, alternatives=[7])
+    data = json.loads(paths[3].read_text(encoding="utf-8"))
+    data["checks"] = [{"rule": "x", "passed": False, "fields": ["applications.carried_over.natural_person"]}]
+    paths[3].write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    _flag(paths[3], "applications.carried_over.natural_person", order)  # in a broken identity
+
+    settled = settle(tmp_path)
+    assert [(s.path.name, s.key) for s in settled] == [
+        ("2020_shuyang.json", settled_key),
+        ("2023_shuyang.json", "applications.carried_over.natural_person"),
+    ]
+    data = json.loads(paths[1].read_text(encoding="utf-8"))
+    assert settled_key not in data["review"] and data["status"] == "success"
+    other = "2019_shuyang.json applications.carried_forward.total"
+    evidence = data["fields"][settled_key]["evidence"]
+    assert evidence == [{"kind": "series", "value": value, "agrees": True, "text": other}]
+    assert data["report"]["applications"]["carried_over"]["total"] == value  # values never change
+    for path, key in ((paths[2], "applications.carried_over.total"), (paths[3], "applications.carried_over.total")):
+        assert key in json.loads(path.read_text(encoding="utf-8"))["review"]
+    assert "applications.carried_over.natural_person" in json.loads(paths[3].read_text(encoding="utf-8"))["review"]
+    assert settle(tmp_path) == []  # nothing left to settle: a second run changes nothing
+
+    assert main(["series", str(tmp_path), "--settle", "--json"]) == 0
+    assert "0 field(s) confirmed" in capsys.readouterr().err
