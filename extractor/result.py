@@ -36,7 +36,7 @@ class Evidence(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    kind: str  # "prose", or "llm": a reading of the LLM grounded at the field's cell
+    kind: str  # "prose"; "llm": a reading of the LLM grounded at the field's cell; "series": the neighbouring year
     value: Value
     agrees: bool  # with the field's value
     start: int | None = None  # span in the document text
