@@ -283,6 +283,19 @@ def photo_tesseract(src: Source, work: Path) -> bytes:
     return "\n".join(texts).encode("utf-8")
 
 
+def scan_tesseract(src: Source, work: Path) -> bytes:
+    """Each page as a clean scanner's grey 300 dpi image, read by tesseract (its text, as OCR pipelines keep it)."""
+    import pymupdf as fitz
+
+    texts = []
+    with fitz.open(src.path) as doc:
+        for number, page in enumerate(doc, 1):
+            image = work / f"{src.stem}.scan{number}.png"
+            page.get_pixmap(dpi=300, colorspace=fitz.csGRAY).save(image)
+            texts.append(_run(["tesseract", str(image), "-", "-l", "chi_sim"]).decode("utf-8"))
+    return "\n".join(texts).encode("utf-8")
+
+
 def photo_ocrmypdf(src: Source, work: Path) -> bytes:
     import pymupdf as fitz
     from PIL import Image
@@ -421,6 +434,7 @@ CONVERTERS: tuple[Converter, ...] = (
     Converter("pdf2docx", "pdf", "docx", pdf2docx_word, "pdf2docx Converter.convert()", "pdf-word"),
     Converter("photo-tesseract", "pdf", "txt", photo_tesseract, "phone photo, tesseract -l chi_sim", "ocr-text", True),
     Converter("photo-ocrmypdf", "pdf", "pdf", photo_ocrmypdf, "phone photo, ocrmypdf -l chi_sim", "ocr-pdf", True),
+    Converter("scan-tesseract", "pdf", "txt", scan_tesseract, "300 dpi scan, tesseract -l chi_sim", "ocr-text", True),
     Converter("lynx", "html", "txt", lynx_dump, "lynx -dump", "web-dump"),
     Converter("w3m", "html", "txt", w3m_dump, "w3m -dump", "web-dump"),
     Converter("html2text", "html", "md", html2text_markdown, "html2text", "web-markdown"),
