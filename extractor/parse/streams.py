@@ -42,6 +42,7 @@ from extractor.checks import application_identities, evaluate_identity
 from extractor.document import Document
 from extractor.parse.anchors import Anchor
 from extractor.parse.blank_rows import BlankRowsResult, read_blank_rows
+from extractor.parse.boxes import box_cells, read_boxes
 from extractor.parse.layout import Sections, Token, tokenize
 from extractor.parse.solve import Value, row_fits
 from extractor.template import APPLICANT_COLUMNS, OTHER_SUBROWS, form_rows
@@ -352,7 +353,11 @@ def _stream_numbers(doc: Document, norm: str, sections: Sections) -> list[Token]
     span = sections.span("applications")
     if span is None:
         return []
-    numbers = [t for t in tokenize(norm, *span) if t.kind == "num"]
+    return _with_lines(doc, [t for t in tokenize(norm, *span) if t.kind == "num"])
+
+
+def _with_lines(doc: Document, numbers: list[Token]) -> list[Token]:
+    """``numbers``, each given the line it stands on."""
     lines = doc.lines
     starts = [line.start for line in lines]
     for token in numbers:
@@ -469,6 +474,9 @@ def place_by_stream(
         return stream_cells(result)
     if any(_broken(present, rows, blank=0) == 0 for rows in _row_sets(anchors)):
         return None  # the reading by labels misses no cell and keeps every identity
+    boxed = read_boxes(doc, norm, sections, anchors)
+    if boxed is not None:  # pdfminer's text boxes, columns and bands of rows in its order
+        return box_cells(boxed)
     blank = read_blank_stream(doc, norm, sections, anchors)
     return None if blank is None else blank_stream_cells(*blank)
 

@@ -1,0 +1,352 @@
+"""Section 三 read from pdfminer's text boxes: every placement of the boxes that tiles the table.
+
+pdfminer (``pdf2txt.py``, default layout analysis) prints each table cell as a text box; cells
+one under the other in a column often merge into one box (its lines one under the other), and
+boxes are separated by blank lines. The order of the boxes comes from a hierarchical grouping by
+proximity (``LTLayoutContainer.group_textboxes``): the two closest boxes or groups become a group,
+and a group prints its two parts one after the other. A table therefore comes out as a nesting of
+rectangles: a band of rows, then the band below it; a block of columns, then the block beside it
+(either one first, since a part that starts lower prints later even when it stands to the left).
+Columns come out of order, two columns zigzag in bands, a column is cut where a label's box sat
+close to one of its cells.
+
+``read_boxes`` takes the boxes of section 三 page by page (a page holds a band of whole rows) and
+finds, with a memoised search over stream intervals and rectangles, every reading of the table as
+such a nesting: an interval of boxes tiles a rectangle when it is one column's cells top down, or
+when it splits into two intervals that tile the two halves of a cut of that rectangle. Rows that
+span every column must keep their total while the search runs; the readings that reach the whole
+table must keep identities 1 and 2 down every column as well. The search is bounded (distinct
+contents per rectangle, states visited).
+
+The six applicant columns can trade places without breaking any identity, so a table whose
+columns came out of order has several readings: all of them are reported, every cell goes to
+review, and cells on which they differ carry the others as alternatives. The first reading is the
+plainest: fewest column pieces, then the natural-person column holding the most (it does in the
+reports), then the columns nearest their printed order.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from extractor.document import Document
+from extractor.parse.anchors import Anchor
+from extractor.parse.layout import Sections, Token, tokenize
+from extractor.parse.solve import Value
+from extractor.template import APPLICANT_COLUMNS, OUTCOME_ROWS
+
+if TYPE_CHECKING:
+    from extractor.parse.tables import CellReading
+
+WIDTH = len(APPLICANT_COLUMNS)
+MAX_EXTRA_PIECES = 8  # column pieces beyond one per column and page that a tiling may use
+MAX_NODES = 40_000  # placements tried for one budget of pieces before the search gives up
+MAX_ALL_NODES = 60_000  # placements tried for one table, every budget and page-number choice together
+MAX_FOUND = 64  # tilings kept (before the applicant columns are put in every order)
+REVIEW_CELLS = 15  # section 四's numbers
+MAX_STRAY = 2  # lone numbers (page numbers) that may be left out of the boxes
+MAX_DROP_TRIALS = 24
+
+REASON = (
+    "numbers printed as text boxes apart from their labels (pdfminer): placed by tiling the table under every identity"
+)
+REASON_AMBIGUOUS = (
+    "numbers printed as text boxes apart from their labels (pdfminer): more than one tiling of the table"
+    " keeps every identity"
+)
+
+
+class SearchTooLarge(Exception):
+    """The search tried more placements than ``MAX_NODES``."""
+
+
+@dataclass(frozen=True, slots=True)
+class BoxPage:
+    """The number boxes of one page, in printed order: each box a run of cells top down."""
+
+    cells: tuple[Token, ...]
+    lengths: tuple[int, ...]
+
+
+@dataclass(slots=True)
+class BoxReading:
+    """One placement of the whole table: for every row, its seven cells' tokens."""
+
+    rows: tuple[str, ...]
+    tokens: tuple[tuple[Token, ...], ...]
+    cost: tuple[int, ...] = ()
+
+    @property
+    def values(self) -> tuple[tuple[Value, ...], ...]:
+        return tuple(tuple(t.value for t in row) for row in self.tokens)
+
+
+@dataclass(slots=True)
+class BoxResult:
+    readings: list[BoxReading] = field(default_factory=list)
+    complete: bool = True
+
+
+def boxes_by_page(numbers: Sequence[Token], apart: Sequence[bool]) -> list[BoxPage] | None:
+    """The numbers grouped into boxes (neighbours on consecutive lines with nothing between them)
+    and pages. None when a line holds more than one number: not pdfminer's one cell per line."""
+    lines = [id(t.line) for t in numbers]
+    if len(set(lines)) != len(lines):
+        return None
+    pages: list[BoxPage] = []
+    cells: list[Token] = []
+    lengths: list[int] = []
+    for index, token in enumerate(numbers):
+        page = token.line.page if token.line is not None else 0
+        if cells and (cells[-1].line.page if cells[-1].line is not None else 0) != page:
+            pages.append(BoxPage(tuple(cells), tuple(lengths)))
+            cells, lengths = [], []
+        if cells and not apart[index - 1]:
+            lengths[-1] += 1
+        else:
+            lengths.append(1)
+        cells.append(token)
+    if cells:
+        pages.append(BoxPage(tuple(cells), tuple(lengths)))
+    return pages
+
+
+class _Search:
+    """Depth-first placement of the boxes, page by page, each box at the next free cell of a column
+    (a column's pieces print top down), within a budget of column pieces."""
+
+    def __init__(self, pages: Sequence[BoxPage], row_keys: Sequence[str], budget: int, spent: list[int]) -> None:
+        self.spent = spent  # placements tried by every search for this table
+        self.pages = pages
+        self.heights = [len(page.cells) // WIDTH for page in pages]
+        self.offsets = [0, *itertools.accumulate(self.heights)]
+        self.starts = [[0, *itertools.accumulate(page.lengths)] for page in pages]
+        self.grid: list[list[Token | None]] = [[None] * WIDTH for _ in row_keys]
+        self.budget = budget
+        self.nodes = 0
+        self.found: list[tuple[tuple[Token, ...], ...]] = []
+        self.complete = True
+        rows = {key: index for index, key in enumerate(row_keys)}
+        self.balance = [rows.get(k) for k in ("new_received", "carried_over", "total_processed", "carried_forward")]
+        self.outcomes = [rows[k] for k in OUTCOME_ROWS if k in rows]
+        self.fingerprint = 0  # of the values placed so far: states with equal values lead to equal readings
+        self.seen: set[tuple[int, int, tuple[int, ...], int | None, int, int]] = set()
+
+    def run(self) -> None:
+        try:
+            self._place(0, 0, [0] * WIDTH, None, 0)
+        except SearchTooLarge:
+            self.complete = False
+
+    def _place(self, page: int, box: int, heights: list[int], previous: int | None, pieces: int) -> None:
+        state = (page, box, tuple(heights), previous, pieces, self.fingerprint)
+        if state in self.seen:
+            return
+        self.seen.add(state)
+        self.nodes += 1
+        self.spent[0] += 1
+        if self.nodes > MAX_NODES or self.spent[0] > MAX_ALL_NODES:
+            raise SearchTooLarge
+        cells, height = self.pages[page].cells, self.heights[page]
+        if box == len(self.pages[page].lengths):
+            if page + 1 == len(self.pages):
+                if len(self.found) >= MAX_FOUND:
+                    self.complete = False
+                    return
+                self.found.append(tuple(tuple(t for t in row if t is not None) for row in self.grid))
+            else:
+                self._place(page + 1, 0, [0] * WIDTH, None, pieces)
+            return
+        start = self.starts[page][box]
+        length = self.starts[page][box + 1] - start
+        later = WIDTH * (len(self.pages) - page - 1)
+        order = [previous] if previous is not None else []
+        for col in [*order, *(c for c in range(WIDTH) if c != previous)]:
+            top = heights[col]
+            if top + length > height:
+                continue
+            cost = pieces + (col != previous)
+            unfinished = sum(1 for c in range(WIDTH) if heights[c] < height and c != col)  # a piece each, at least
+            if cost + unfinished + later > self.budget:
+                continue
+            if page == 0 and top == 0 and col < WIDTH - 1 and any(heights[c] == 0 for c in range(col)):
+                continue  # the applicant columns trade places freely: open them in one order only
+            first = self.offsets[page] + top
+            mark = 0
+            for k in range(length):
+                mark ^= hash((first + k, col, cells[start + k].value))
+            for k in range(length):
+                self.grid[first + k][col] = cells[start + k]
+            heights[col] += length
+            self.fingerprint ^= mark
+            if self._fits(page, col, top, top + length, heights):
+                self._place(page, box + 1, heights, col, cost)
+            self.fingerprint ^= mark
+            heights[col] -= length
+            for k in range(length):
+                self.grid[first + k][col] = None
+
+    def _fits(self, page: int, col: int, top: int, bottom: int, heights: list[int]) -> bool:
+        """Rows touched keep their total as far as they are filled; a finished column keeps
+        identities 1 and 2."""
+        for r in range(self.offsets[page] + top, self.offsets[page] + bottom):
+            row = self.grid[r]
+            total = row[WIDTH - 1]
+            if total is None:
+                continue
+            known = [t.value for t in row[: WIDTH - 1] if t is not None]
+            if not all(isinstance(v, int | float) for v in known) or not isinstance(total.value, int | float):
+                continue
+            spent = sum(known)  # type: ignore[arg-type]
+            if len(known) == WIDTH - 1 and abs(spent - total.value) > 1e-6:
+                return False
+            if spent > total.value + 1e-6:  # counts are never negative
+                return False
+        if page + 1 == len(self.pages) and heights[col] == self.heights[page]:
+            return self._column_fits(col)
+        return True
+
+    def _column_fits(self, col: int) -> bool:
+        values = [row[col].value if row[col] is not None else None for row in self.grid]  # type: ignore[union-attr]
+        if not all(isinstance(v, int | float) for v in values):
+            return True
+        new, carried, processed, forward = self.balance
+        if None not in self.balance and abs(values[new] + values[carried] - values[processed] - values[forward]) > 1e-6:  # type: ignore[index, operator]
+            return False
+        if processed is not None and self.outcomes:
+            return abs(sum(values[r] for r in self.outcomes) - values[processed]) < 1e-6  # type: ignore[misc, operator]
+        return True
+
+
+def read_tiling(pages: Sequence[BoxPage], row_keys: Sequence[str], spent: list[int] | None = None) -> BoxResult | None:
+    """Every reading of the table from its pages' boxes that keeps every identity with the fewest
+    column pieces, the applicant columns in every order, plainest first."""
+    from extractor.parse.streams import broken_identities
+
+    if any(len(page.cells) % WIDTH for page in pages) or sum(len(p.cells) for p in pages) != WIDTH * len(row_keys):
+        return None
+    spent = [0] if spent is None else spent
+    least = WIDTH * len(pages)
+    for budget in range(least, least + MAX_EXTRA_PIECES + 1):
+        search = _Search(pages, row_keys, budget, spent)
+        search.run()
+        if not search.complete and not search.found:
+            return None  # too large to search: other readers, or nothing
+        if search.found:
+            break
+    else:
+        return None
+    position = {id(t): index for index, t in enumerate(t for page in pages for t in page.cells)}
+    result = BoxResult(complete=search.complete)
+    seen: set[tuple[tuple[Value, ...], ...]] = set()
+    for rows in search.found:
+        for order in itertools.permutations(range(WIDTH - 1)):
+            tokens = tuple(tuple(row[c] for c in (*order, WIDTH - 1)) for row in rows)
+            reading = BoxReading(tuple(row_keys), tokens)
+            values = reading.values
+            if values in seen:
+                continue
+            seen.add(values)
+            if broken_identities(values, row_keys) == 0:
+                reading.cost = _order_cost(reading, position)
+                result.readings.append(reading)
+    result.readings.sort(key=lambda r: r.cost)
+    return result if result.readings else None
+
+
+def _order_cost(reading: BoxReading, position: dict[int, int]) -> tuple[int, int]:
+    """(natural person column not the largest, columns printed out of their order): the likelier
+    reading costs less. Most requests come from natural persons; pdfminer moves a column only when
+    its cells' boxes stand apart from the rest."""
+    sums = [sum(v for v in column if isinstance(v, int | float)) for column in zip(*reading.values, strict=True)]
+    applicant = sums[: WIDTH - 1]
+    natural_not_largest = int(applicant[0] < max(applicant))
+    ranks = [min(position[id(row[col])] for row in reading.tokens) for col in range(WIDTH)]
+    inversions = sum(1 for a, b in itertools.combinations(ranks, 2) if a > b)
+    return natural_not_largest, inversions
+
+
+def read_boxes(doc: Document, norm: str, sections: Sections, anchors: Sequence[Anchor]) -> BoxResult | None:
+    """Section 三 read from pdfminer's boxes (``read_tiling``), page numbers among them left out
+    where the count asks for it; None when the text is not one number per line or nothing fits.
+
+    pdfminer may print the last boxes of section 三 after section 四's heading (the heading's box
+    sat closer to other boxes): when section 三's span holds too few numbers, the numbers up to
+    section 五 are read, less section 四's fifteen at their end."""
+    from extractor.parse.streams import _row_sets, _stream_numbers
+
+    numbers = _stream_numbers(doc, norm, sections)
+    spent = [0]
+    streams = [numbers]
+    wide = _numbers_to_problems(doc, norm, sections)
+    if len(wide) > len(numbers) + REVIEW_CELLS:
+        streams.append(wide[:-REVIEW_CELLS])
+    for stream in streams:
+        if not stream or any(t.line is None for t in stream):
+            continue
+        for row_keys in _row_sets(anchors):
+            result = _read_counted(doc, norm, stream, row_keys, spent)
+            if result is not None:
+                return result
+    return None
+
+
+def _read_counted(
+    doc: Document, norm: str, numbers: Sequence[Token], row_keys: Sequence[str], spent: list[int]
+) -> BoxResult | None:
+    from extractor.parse.streams import _apart, _page_numbers
+
+    extra = len(numbers) - WIDTH * len(row_keys)
+    if extra < 0 or extra > MAX_STRAY:
+        return None
+    strays = _page_numbers(numbers, doc)
+    for dropped in itertools.islice(itertools.combinations(strays, extra), MAX_DROP_TRIALS):
+        kept = [t for i, t in enumerate(numbers) if i not in dropped]
+        apart = [_apart(norm, a, b) for a, b in itertools.pairwise(kept)]
+        pages = boxes_by_page(kept, apart)
+        if pages is None:
+            return None
+        result = read_tiling(pages, row_keys, spent)
+        if result is not None or spent[0] > MAX_ALL_NODES:
+            return result
+    return None
+
+
+def _numbers_to_problems(doc: Document, norm: str, sections: Sections) -> list[Token]:
+    """The numbers from section 三's heading to section 五's (or the end), each with its line."""
+    from extractor.parse.streams import _with_lines
+
+    start = sections.starts.get("applications")
+    if start is None:
+        return []
+    later = [sections.starts[k] for k in ("problems", "other") if sections.starts.get(k, -1) > start]
+    end = min(later) if later else sections.length
+    return _with_lines(doc, [t for t in tokenize(norm, start, end) if t.kind == "num"])
+
+
+def box_cells(result: BoxResult) -> dict[str, dict[str, CellReading]]:
+    """The first reading as cell readings, every one in review; cells on which the surviving
+    readings differ list the others as alternatives."""
+    from extractor.parse.streams import CONF_STREAM, CONF_STREAM_AMBIGUOUS, REASON_UNCOUNTED, _differing
+    from extractor.parse.tables import CellReading
+
+    best, others = result.readings[0], result.readings[1:]
+    cells: dict[str, dict[str, CellReading]] = {}
+    for index, (row, tokens) in enumerate(zip(best.rows, best.tokens, strict=True)):
+        row_cells: dict[str, CellReading] = {}
+        for col_index, (col, token) in enumerate(zip(APPLICANT_COLUMNS, tokens, strict=True)):
+            alternatives = _differing(token.value, (other.values[index][col_index] for other in others))
+            cell = CellReading(token.value, CONF_STREAM, token.start, token.end, token, review=REASON)
+            if not result.complete:
+                cell.review = REASON_UNCOUNTED
+            if alternatives or not result.complete:
+                cell.alternatives = list(alternatives)
+                cell.confidence = CONF_STREAM_AMBIGUOUS
+                if result.complete:
+                    cell.review = REASON_AMBIGUOUS
+            row_cells[col] = cell
+        cells[row] = row_cells
+    return cells
