@@ -53,6 +53,10 @@ MAX_DROP_TRIALS = 24
 REASON = (
     "numbers printed as text boxes apart from their labels (pdfminer): placed by tiling the table under every identity"
 )
+REASON_UNCOUNTED = (
+    "numbers printed as text boxes apart from their labels (pdfminer): too many tilings keep every identity"
+    " to compare them all; the likeliest found is shown"
+)
 REASON_AMBIGUOUS = (
     "numbers printed as text boxes apart from their labels (pdfminer): more than one tiling of the table"
     " keeps every identity"
@@ -330,7 +334,7 @@ def _numbers_to_problems(doc: Document, norm: str, sections: Sections) -> list[T
 def box_cells(result: BoxResult) -> dict[str, dict[str, CellReading]]:
     """The first reading as cell readings, every one in review; cells on which the surviving
     readings differ list the others as alternatives."""
-    from extractor.parse.streams import CONF_STREAM, CONF_STREAM_AMBIGUOUS, REASON_UNCOUNTED, _differing
+    from extractor.parse.streams import CONF_STREAM, CONF_STREAM_AMBIGUOUS, _differing
     from extractor.parse.tables import CellReading
 
     best, others = result.readings[0], result.readings[1:]
