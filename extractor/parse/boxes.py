@@ -47,6 +47,7 @@ MAX_NODES = 40_000  # placements tried for one budget of pieces before the searc
 MAX_ALL_NODES = 60_000  # placements tried for one table, every budget and page-number choice together
 MAX_FOUND = 64  # tilings kept (before the applicant columns are put in every order)
 REVIEW_CELLS = 15  # section 四's numbers
+MAX_ACTIVE_CELLS = 22  # section 二's numbers (template 2019; 2021 prints 10)
 MAX_STRAY = 2  # lone numbers (page numbers) that may be left out of the boxes
 MAX_DROP_TRIALS = 24
 
@@ -277,24 +278,34 @@ def read_boxes(doc: Document, norm: str, sections: Sections, anchors: Sequence[A
     """Section 三 read from pdfminer's boxes (``read_tiling``), page numbers among them left out
     where the count asks for it; None when the text is not one number per line or nothing fits.
 
-    pdfminer may print the last boxes of section 三 after section 四's heading (the heading's box
-    sat closer to other boxes): when section 三's span holds too few numbers, the numbers up to
-    section 五 are read, less section 四's fifteen at their end."""
+    pdfminer may print boxes of section 三 before its heading or after section 四's (a heading's box
+    sat closer to other boxes): when section 三's span holds another count of numbers than the
+    table, the numbers from section 二's heading to section 五's are read, less section 四's fifteen
+    at their end and section 二's at their start."""
     from extractor.parse.streams import _row_sets, _stream_numbers
 
     numbers = _stream_numbers(doc, norm, sections)
-    spent = [0]
-    streams = [numbers]
-    wide = _numbers_to_problems(doc, norm, sections)
-    if len(wide) > len(numbers) + REVIEW_CELLS:
-        streams.append(wide[:-REVIEW_CELLS])
-    for stream in streams:
+    candidates: list[tuple[list[Token], list[tuple[str, ...]]]] = []
+    row_sets = _row_sets(anchors)
+    candidates.extend((numbers, [rows]) for rows in row_sets)
+    for heading in ("applications", "active_disclosure"):
+        wide = _numbers_to_problems(doc, norm, sections, heading)
+        for rows in row_sets:
+            for extra in range(MAX_STRAY + 1):
+                before = len(wide) - REVIEW_CELLS - WIDTH * len(rows) - extra  # section 二's numbers
+                if 0 < before <= MAX_ACTIVE_CELLS or (before == 0 and heading == "applications"):
+                    candidates.append((wide[before:-REVIEW_CELLS], [rows]))
+    tried: set[tuple[int, int, int]] = set()
+    for stream, (rows,) in candidates:
         if not stream or any(t.line is None for t in stream):
             continue
-        for row_keys in _row_sets(anchors):
-            result = _read_counted(doc, norm, stream, row_keys, spent)
-            if result is not None:
-                return result
+        key = (stream[0].start, stream[-1].start, len(stream))
+        if key in tried or not 0 <= len(stream) - WIDTH * len(rows) <= MAX_STRAY:
+            continue
+        tried.add(key)
+        result = _read_counted(doc, norm, stream, rows, [0])
+        if result is not None:
+            return result
     return None
 
 
@@ -319,11 +330,11 @@ def _read_counted(
     return None
 
 
-def _numbers_to_problems(doc: Document, norm: str, sections: Sections) -> list[Token]:
-    """The numbers from section 三's heading to section 五's (or the end), each with its line."""
+def _numbers_to_problems(doc: Document, norm: str, sections: Sections, heading: str) -> list[Token]:
+    """The numbers from ``heading`` to section 五's heading (or the end), each with its line."""
     from extractor.parse.streams import _with_lines
 
-    start = sections.starts.get("applications")
+    start = sections.starts.get(heading)
     if start is None:
         return []
     later = [sections.starts[k] for k in ("problems", "other") if sections.starts.get(k, -1) > start]
