@@ -28,6 +28,7 @@ reports), then the columns nearest their printed order.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -36,7 +37,7 @@ from extractor.document import Document
 from extractor.parse.anchors import Anchor
 from extractor.parse.layout import Sections, Token, tokenize
 from extractor.parse.solve import Value
-from extractor.template import APPLICANT_COLUMNS, OUTCOME_ROWS
+from extractor.template import APPLICANT_COLUMNS, APPLICATION_ROW_LABELS, OUTCOME_ROWS
 
 if TYPE_CHECKING:
     from extractor.parse.tables import CellReading
@@ -50,6 +51,7 @@ REVIEW_CELLS = 15  # section 四's numbers
 MAX_ACTIVE_CELLS = 22  # section 二's numbers (template 2019; 2021 prints 10)
 MAX_STRAY = 2  # lone numbers (page numbers) that may be left out of the boxes
 MAX_DROP_TRIALS = 24
+LABEL_PREFIX = 6  # characters of a row label (without ordinals) that name the row
 
 REASON = (
     "numbers printed as text boxes apart from their labels (pdfminer): placed by tiling the table under every identity"
@@ -120,16 +122,32 @@ def boxes_by_page(numbers: Sequence[Token], apart: Sequence[bool]) -> list[BoxPa
 
 
 class _Search:
-    """Depth-first placement of the boxes, page by page, each box at the next free cell of a column
-    (a column's pieces print top down), within a budget of column pieces."""
+    """Depth-first placement of the boxes, page by page, each box at the next free cells of a column
+    (a column's pieces print top down), within a budget of column pieces. ``pins``: cells already
+    placed in the natural-person column by their row label (pdfminer grouped the cell with it)."""
 
-    def __init__(self, pages: Sequence[BoxPage], row_keys: Sequence[str], budget: int, spent: list[int]) -> None:
+    def __init__(
+        self,
+        pages: Sequence[BoxPage],
+        bands: Sequence[int],
+        row_keys: Sequence[str],
+        budget: int,
+        spent: list[int],
+        pins: dict[int, Token],
+    ) -> None:
         self.spent = spent  # placements tried by every search for this table
         self.pages = pages
-        self.heights = [len(page.cells) // WIDTH for page in pages]
-        self.offsets = [0, *itertools.accumulate(self.heights)]
+        offsets = [0, *itertools.accumulate(bands)]
+        # the rows of each page's band each column still takes, top down
+        self.free = [
+            [[r for r in range(offsets[p], offsets[p + 1]) if not (c == 0 and r in pins)] for c in range(WIDTH)]
+            for p in range(len(pages))
+        ]
         self.starts = [[0, *itertools.accumulate(page.lengths)] for page in pages]
         self.grid: list[list[Token | None]] = [[None] * WIDTH for _ in row_keys]
+        for row, token in pins.items():
+            self.grid[row][0] = token
+        self.pinned = bool(pins)
         self.budget = budget
         self.nodes = 0
         self.found: list[tuple[tuple[Token, ...], ...]] = []
@@ -155,7 +173,7 @@ class _Search:
         self.spent[0] += 1
         if self.nodes > MAX_NODES or self.spent[0] > MAX_ALL_NODES:
             raise SearchTooLarge
-        cells, height = self.pages[page].cells, self.heights[page]
+        cells, free = self.pages[page].cells, self.free[page]
         if box == len(self.pages[page].lengths):
             if page + 1 == len(self.pages):
                 if len(self.found) >= MAX_FOUND:
@@ -171,33 +189,34 @@ class _Search:
         order = [previous] if previous is not None else []
         for col in [*order, *(c for c in range(WIDTH) if c != previous)]:
             top = heights[col]
-            if top + length > height:
+            if top + length > len(free[col]):
                 continue
             cost = pieces + (col != previous)
-            unfinished = sum(1 for c in range(WIDTH) if heights[c] < height and c != col)  # a piece each, at least
+            unfinished = sum(1 for c in range(WIDTH) if heights[c] < len(free[c]) and c != col)  # a piece each
             if cost + unfinished + later > self.budget:
                 continue
-            if page == 0 and top == 0 and col < WIDTH - 1 and any(heights[c] == 0 for c in range(col)):
-                continue  # the applicant columns trade places freely: open them in one order only
-            first = self.offsets[page] + top
+            if page == 0 and top == 0 and 0 < col < WIDTH - 1 and any(heights[c] == 0 for c in range(1, col)):
+                continue  # applicant columns trade places freely: open them in one order only
+            if page == 0 and top == 0 and col == 0 and not self.pinned and any(heights[c] == 0 for c in range(1, 6)):
+                continue  # (the natural-person column too, unless label-bound cells set it apart)
+            rows = free[col][top : top + length]
             mark = 0
-            for k in range(length):
-                mark ^= hash((first + k, col, cells[start + k].value))
-            for k in range(length):
-                self.grid[first + k][col] = cells[start + k]
+            for k, row in enumerate(rows):
+                self.grid[row][col] = cells[start + k]
+                mark ^= hash((row, col, cells[start + k].value))
             heights[col] += length
             self.fingerprint ^= mark
-            if self._fits(page, col, top, top + length, heights):
+            if self._fits(col, rows, heights[col] == len(free[col]) and page + 1 == len(self.pages)):
                 self._place(page, box + 1, heights, col, cost)
             self.fingerprint ^= mark
             heights[col] -= length
-            for k in range(length):
-                self.grid[first + k][col] = None
+            for row in rows:
+                self.grid[row][col] = None
 
-    def _fits(self, page: int, col: int, top: int, bottom: int, heights: list[int]) -> bool:
-        """Rows touched keep their total as far as they are filled; a finished column keeps
-        identities 1 and 2."""
-        for r in range(self.offsets[page] + top, self.offsets[page] + bottom):
+    def _fits(self, col: int, rows: Sequence[int], finished: bool) -> bool:
+        """Rows touched keep their total as far as they are filled; the column keeps identities 1 and
+        2 as far as it is filled (counts are never negative), and wholly once finished."""
+        for r in rows:
             row = self.grid[r]
             total = row[WIDTH - 1]
             if total is None:
@@ -208,35 +227,55 @@ class _Search:
             spent = sum(known)  # type: ignore[arg-type]
             if len(known) == WIDTH - 1 and abs(spent - total.value) > 1e-6:
                 return False
-            if spent > total.value + 1e-6:  # counts are never negative
+            if spent > total.value + 1e-6:
                 return False
-        if page + 1 == len(self.pages) and heights[col] == self.heights[page]:
-            return self._column_fits(col)
-        return True
+        return self._column_fits(col, finished)
 
-    def _column_fits(self, col: int) -> bool:
+    def _column_fits(self, col: int, finished: bool) -> bool:
         values = [row[col].value if row[col] is not None else None for row in self.grid]  # type: ignore[union-attr]
-        if not all(isinstance(v, int | float) for v in values):
-            return True
         new, carried, processed, forward = self.balance
-        if None not in self.balance and abs(values[new] + values[carried] - values[processed] - values[forward]) > 1e-6:  # type: ignore[index, operator]
+        if new is None or carried is None or processed is None or forward is None:
+            return True
+        if any(v is not None and not isinstance(v, int | float) for v in values):
+            return True
+        known = [values[r] for r in self.outcomes if values[r] is not None]
+        outcome_sum = sum(known)  # type: ignore[arg-type]
+        head = values[new], values[carried]
+        if None not in head:
+            bound = head[0] + head[1]  # type: ignore[operator]
+            if outcome_sum > bound + 1e-6 or any(
+                values[r] is not None and values[r] > bound + 1e-6  # type: ignore[operator]
+                for r in (processed, forward)
+            ):
+                return False
+        if values[processed] is not None and outcome_sum > values[processed] + 1e-6:  # type: ignore[operator]
             return False
-        if processed is not None and self.outcomes:
-            return abs(sum(values[r] for r in self.outcomes) - values[processed]) < 1e-6  # type: ignore[misc, operator]
-        return True
+        if not finished or None in values:
+            return True
+        if abs(values[new] + values[carried] - values[processed] - values[forward]) > 1e-6:  # type: ignore[operator]
+            return False
+        return abs(outcome_sum - values[processed]) < 1e-6  # type: ignore[operator]
 
 
-def read_tiling(pages: Sequence[BoxPage], row_keys: Sequence[str], spent: list[int] | None = None) -> BoxResult | None:
+def read_tiling(
+    pages: Sequence[BoxPage],
+    row_keys: Sequence[str],
+    spent: list[int] | None = None,
+    pins: dict[int, Token] | None = None,
+) -> BoxResult | None:
     """Every reading of the table from its pages' boxes that keeps every identity with the fewest
-    column pieces, the applicant columns in every order, plainest first."""
+    column pieces, the applicant columns in every order (but a natural-person column set apart by
+    ``pins``), plainest first."""
     from extractor.parse.streams import broken_identities
 
-    if any(len(page.cells) % WIDTH for page in pages) or sum(len(p.cells) for p in pages) != WIDTH * len(row_keys):
+    pins = pins or {}
+    bands = _bands(pages, len(row_keys), pins)
+    if bands is None:
         return None
     spent = [0] if spent is None else spent
     least = WIDTH * len(pages)
     for budget in range(least, least + MAX_EXTRA_PIECES + 1):
-        search = _Search(pages, row_keys, budget, spent)
+        search = _Search(pages, bands, row_keys, budget, spent, pins)
         search.run()
         if not search.complete and not search.found:
             return None  # too large to search: other readers, or nothing
@@ -245,11 +284,14 @@ def read_tiling(pages: Sequence[BoxPage], row_keys: Sequence[str], spent: list[i
     else:
         return None
     position = {id(t): index for index, t in enumerate(t for page in pages for t in page.cells)}
+    position.update((id(t), -1) for t in pins.values())
     result = BoxResult(complete=search.complete)
     seen: set[tuple[tuple[Value, ...], ...]] = set()
+    movable = range(1, WIDTH - 1) if pins else range(WIDTH - 1)
     for rows in search.found:
-        for order in itertools.permutations(range(WIDTH - 1)):
-            tokens = tuple(tuple(row[c] for c in (*order, WIDTH - 1)) for row in rows)
+        for order in itertools.permutations(movable):
+            columns = (0, *order) if pins else order
+            tokens = tuple(tuple(row[c] for c in (*columns, WIDTH - 1)) for row in rows)
             reading = BoxReading(tuple(row_keys), tokens)
             values = reading.values
             if values in seen:
@@ -260,6 +302,27 @@ def read_tiling(pages: Sequence[BoxPage], row_keys: Sequence[str], spent: list[i
                 result.readings.append(reading)
     result.readings.sort(key=lambda r: r.cost)
     return result if result.readings else None
+
+
+def _bands(pages: Sequence[BoxPage], count: int, pins: dict[int, Token]) -> list[int] | None:
+    """How many whole rows each page prints (its boxes' cells and its label-bound cells), or None."""
+    numbers = [_page_of(page.cells[0]) for page in pages]
+    pinned = [0] * len(pages)
+    for token in pins.values():
+        if _page_of(token) not in numbers:
+            return None
+        pinned[numbers.index(_page_of(token))] += 1
+    bands = []
+    for page, extra in zip(pages, pinned, strict=True):
+        cells = len(page.cells) + extra
+        if cells % WIDTH:
+            return None
+        bands.append(cells // WIDTH)
+    return bands if sum(bands) == count else None
+
+
+def _page_of(token: Token) -> int:
+    return token.line.page if token.line is not None else 0
 
 
 def _order_cost(reading: BoxReading, position: dict[int, int]) -> tuple[int, int]:
@@ -303,31 +366,75 @@ def read_boxes(doc: Document, norm: str, sections: Sections, anchors: Sequence[A
         if key in tried or not 0 <= len(stream) - WIDTH * len(rows) <= MAX_STRAY:
             continue
         tried.add(key)
-        result = _read_counted(doc, norm, stream, rows, [0])
+        result = _read_counted(doc, norm, stream, rows, anchors, [0])
         if result is not None:
             return result
     return None
 
 
 def _read_counted(
-    doc: Document, norm: str, numbers: Sequence[Token], row_keys: Sequence[str], spent: list[int]
+    doc: Document,
+    norm: str,
+    numbers: Sequence[Token],
+    row_keys: Sequence[str],
+    anchors: Sequence[Anchor],
+    spent: list[int],
 ) -> BoxResult | None:
     from extractor.parse.streams import _apart, _page_numbers
 
     extra = len(numbers) - WIDTH * len(row_keys)
     if extra < 0 or extra > MAX_STRAY:
         return None
-    strays = _page_numbers(numbers, doc)
+    strays = _page_numbers(list(numbers), doc)
     for dropped in itertools.islice(itertools.combinations(strays, extra), MAX_DROP_TRIALS):
         kept = [t for i, t in enumerate(numbers) if i not in dropped]
-        apart = [_apart(norm, a, b) for a, b in itertools.pairwise(kept)]
-        pages = boxes_by_page(kept, apart)
-        if pages is None:
-            return None
-        result = read_tiling(pages, row_keys, spent)
-        if result is not None or spent[0] > MAX_ALL_NODES:
-            return result
+        pins = _label_bound(norm, kept, row_keys, anchors)
+        for pinned in ([pins, {}] if pins else [{}]):
+            stream = [t for t in kept if all(t is not p for p in pinned.values())]
+            apart = [_apart(norm, a, b) for a, b in itertools.pairwise(stream)]
+            pages = boxes_by_page(stream, apart)
+            if pages is None:
+                return None
+            result = read_tiling(pages, row_keys, spent, pinned)
+            if result is not None or spent[0] > MAX_ALL_NODES:
+                return result
     return None
+
+
+def _label_bound(
+    norm: str, numbers: Sequence[Token], row_keys: Sequence[str], anchors: Sequence[Anchor]
+) -> dict[int, Token]:
+    """Lone numbers printed between a row's label and more text: pdfminer grouped the label's box
+    with the natural-person cell beside it. By row index; a row named twice binds nothing."""
+    cores = {_core(APPLICATION_ROW_LABELS[key])[:LABEL_PREFIX]: index for index, key in enumerate(row_keys)}
+    pins: dict[int, Token] = {}
+    named: set[int] = set()
+    for index, token in enumerate(numbers):
+        before = norm[numbers[index - 1].end if index else max(0, token.start - 200) : token.start]
+        after = norm[token.end : numbers[index + 1].start if index + 1 < len(numbers) else token.end + 200]
+        if not re.search(r"[\u4e00-\u9fff]", after.split("\n\n", 2)[1] if after.count("\n\n") > 1 else after):
+            continue
+        label = _core(re.split(r"\n[ \t]*\n", before.strip())[-1].replace("\n", ""))[:LABEL_PREFIX]
+        row = cores.get(label)
+        if row is None:
+            continue
+        if row in named:
+            pins.pop(row, None)
+        else:
+            pins[row] = token
+        named.add(row)
+    return pins
+
+
+_ORDINAL = re.compile(r"^(?:[（(][一二三四五六七][）)]|[一二三四五六七][、.]|\d[.、．])")
+
+
+def _core(label: str) -> str:
+    """A row label without its ordinals (``（三）1.属于国家秘密`` -> ``属于国家秘密``)."""
+    label = label.strip()
+    while (match := _ORDINAL.match(label)) is not None:
+        label = label[match.end() :].strip()
+    return label
 
 
 def _numbers_to_problems(doc: Document, norm: str, sections: Sections, heading: str) -> list[Token]:
