@@ -156,16 +156,17 @@ class _Search:
         self.balance = [rows.get(k) for k in ("new_received", "carried_over", "total_processed", "carried_forward")]
         self.outcomes = [rows[k] for k in OUTCOME_ROWS if k in rows]
         self.fingerprint = 0  # of the values placed so far: states with equal values lead to equal readings
-        self.seen: set[tuple[int, int, tuple[int, ...], int | None, int, int]] = set()
+        self.seen: set[tuple[int, int, tuple[int, ...], int | None, int, int, int]] = set()
 
     def run(self) -> None:
         try:
-            self._place(0, 0, [0] * WIDTH, None, 0)
+            self._place(0, 0, [0] * WIDTH, None, 0, 0)
         except SearchTooLarge:
             self.complete = False
 
-    def _place(self, page: int, box: int, heights: list[int], previous: int | None, pieces: int) -> None:
-        state = (page, box, tuple(heights), previous, pieces, self.fingerprint)
+    def _place(self, page: int, box: int, heights: list[int], previous: int | None, pieces: int, since: int) -> None:
+        """Place box ``box`` of ``page``; ``since``: the row where the piece of ``previous`` began."""
+        state = (page, box, tuple(heights), previous, pieces, since, self.fingerprint)
         if state in self.seen:
             return
         self.seen.add(state)
@@ -181,7 +182,7 @@ class _Search:
                     return
                 self.found.append(tuple(tuple(t for t in row if t is not None) for row in self.grid))
             else:
-                self._place(page + 1, 0, [0] * WIDTH, None, pieces)
+                self._place(page + 1, 0, [0] * WIDTH, None, pieces, 0)
             return
         start = self.starts[page][box]
         length = self.starts[page][box + 1] - start
@@ -195,6 +196,12 @@ class _Search:
             unfinished = sum(1 for c in range(WIDTH) if heights[c] < len(free[c]) and c != col)  # a piece each
             if cost + unfinished + later > self.budget:
                 continue
+            if previous is not None and col != previous and heights[previous] < len(free[previous]):
+                # a piece left before its column is full: pdfminer printed a band of rows across
+                # neighbouring columns, so the next piece starts level with this one or just below it
+                level = {self._row_at(free[previous], since), free[previous][heights[previous]]}
+                if free[col][top] not in level:
+                    continue
             if page == 0 and top == 0 and 0 < col < WIDTH - 1 and any(heights[c] == 0 for c in range(1, col)):
                 continue  # applicant columns trade places freely: open them in one order only
             if page == 0 and top == 0 and col == 0 and not self.pinned and any(heights[c] == 0 for c in range(1, 6)):
@@ -207,11 +214,15 @@ class _Search:
             heights[col] += length
             self.fingerprint ^= mark
             if self._fits(col, rows, heights[col] == len(free[col]) and page + 1 == len(self.pages)):
-                self._place(page, box + 1, heights, col, cost)
+                self._place(page, box + 1, heights, col, cost, since if col == previous else top)
             self.fingerprint ^= mark
             heights[col] -= length
             for row in rows:
                 self.grid[row][col] = None
+
+    @staticmethod
+    def _row_at(free: Sequence[int], index: int) -> int:
+        return free[index] if index < len(free) else -1
 
     def _fits(self, col: int, rows: Sequence[int], finished: bool) -> bool:
         """Rows touched keep their total as far as they are filled; the column keeps identities 1 and
