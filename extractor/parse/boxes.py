@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -45,9 +45,10 @@ if TYPE_CHECKING:
 WIDTH = len(APPLICANT_COLUMNS)
 MAX_EXTRA_PIECES = 8  # column pieces beyond one per column and page that a tiling may use
 MAX_NODES = 40_000  # placements tried for one budget of pieces before the search gives up
-MAX_ALL_NODES = 60_000  # placements tried for one table, every budget and page-number choice together
+MAX_ALL_NODES = 50_000  # placements tried for one candidate stream: every page-number choice and budget
 MAX_FOUND = 64  # tilings kept (before the applicant columns are put in every order)
 REVIEW_CELLS = 15  # section 四's numbers
+MAX_STREAMS = 3  # candidate streams of section 三's numbers searched
 MAX_ACTIVE_CELLS = 22  # section 二's numbers (template 2019; 2021 prints 10)
 MAX_STRAY = 2  # lone numbers (page numbers) that may be left out of the boxes
 MAX_DROP_TRIALS = 24
@@ -134,10 +135,13 @@ class _Search:
         budget: int,
         spent: list[int],
         pins: dict[int, Token],
+        only: int,
     ) -> None:
         self.spent = spent  # placements tried by every search for this table
         self.pages = pages
+        self.only = only  # the page searched: its band of rows
         offsets = [0, *itertools.accumulate(bands)]
+        self.band = range(offsets[only], offsets[only + 1])
         # the rows of each page's band each column still takes, top down
         self.free = [
             [[r for r in range(offsets[p], offsets[p + 1]) if not (c == 0 and r in pins)] for c in range(WIDTH)]
@@ -160,7 +164,7 @@ class _Search:
 
     def run(self) -> None:
         try:
-            self._place(0, 0, [0] * WIDTH, None, 0, 0)
+            self._place(self.only, 0, [0] * WIDTH, None, 0, 0)
         except SearchTooLarge:
             self.complete = False
 
@@ -176,25 +180,21 @@ class _Search:
             raise SearchTooLarge
         cells, free = self.pages[page].cells, self.free[page]
         if box == len(self.pages[page].lengths):
-            if page + 1 == len(self.pages):
-                if len(self.found) >= MAX_FOUND:
-                    self.complete = False
-                    return
-                self.found.append(tuple(tuple(t for t in row if t is not None) for row in self.grid))
-            else:
-                self._place(page + 1, 0, [0] * WIDTH, None, pieces, 0)
+            if len(self.found) >= MAX_FOUND:
+                self.complete = False
+                return
+            self.found.append(tuple(tuple(t for t in self.grid[r] if t is not None) for r in self.band))
             return
         start = self.starts[page][box]
         length = self.starts[page][box + 1] - start
-        later = WIDTH * (len(self.pages) - page - 1)
         order = [previous] if previous is not None else []
+        open_columns = sum(1 for c in range(WIDTH) if heights[c] < len(free[c]))
         for col in [*order, *(c for c in range(WIDTH) if c != previous)]:
             top = heights[col]
             if top + length > len(free[col]):
                 continue
             cost = pieces + (col != previous)
-            unfinished = sum(1 for c in range(WIDTH) if heights[c] < len(free[c]) and c != col)  # a piece each
-            if cost + unfinished + later > self.budget:
+            if cost + open_columns - 1 > self.budget:  # every other unfinished column takes a piece more
                 continue
             if previous is not None and col != previous and heights[previous] < len(free[previous]):
                 # a piece left before its column is full: pdfminer printed a band of rows across
@@ -202,9 +202,9 @@ class _Search:
                 level = {self._row_at(free[previous], since), free[previous][heights[previous]]}
                 if free[col][top] not in level:
                     continue
-            if page == 0 and top == 0 and 0 < col < WIDTH - 1 and any(heights[c] == 0 for c in range(1, col)):
+            if top == 0 and 0 < col < WIDTH - 1 and any(heights[c] == 0 for c in range(1, col)):
                 continue  # applicant columns trade places freely: open them in one order only
-            if page == 0 and top == 0 and col == 0 and not self.pinned and any(heights[c] == 0 for c in range(1, 6)):
+            if top == 0 and col == 0 and not self.pinned and any(heights[c] == 0 for c in range(1, 6)):
                 continue  # (the natural-person column too, unless label-bound cells set it apart)
             rows = free[col][top : top + length]
             mark = 0
@@ -213,7 +213,7 @@ class _Search:
                 mark ^= hash((row, col, cells[start + k].value))
             heights[col] += length
             self.fingerprint ^= mark
-            if self._fits(col, rows, heights[col] == len(free[col]) and page + 1 == len(self.pages)):
+            if self._fits(col, rows, heights[col] == len(free[col])):
                 self._place(page, box + 1, heights, col, cost, since if col == previous else top)
             self.fingerprint ^= mark
             heights[col] -= length
@@ -243,10 +243,12 @@ class _Search:
         return self._column_fits(col, finished)
 
     def _column_fits(self, col: int, finished: bool) -> bool:
-        values = [row[col].value if row[col] is not None else None for row in self.grid]  # type: ignore[union-attr]
         new, carried, processed, forward = self.balance
         if new is None or carried is None or processed is None or forward is None:
             return True
+        if self.grid[processed][col] is None and (self.grid[new][col] is None or self.grid[carried][col] is None):
+            return True  # nothing bounds the column yet
+        values = [row[col].value if row[col] is not None else None for row in self.grid]  # type: ignore[union-attr]
         if any(v is not None and not isinstance(v, int | float) for v in values):
             return True
         known = [values[r] for r in self.outcomes if values[r] is not None]
@@ -273,10 +275,14 @@ def read_tiling(
     row_keys: Sequence[str],
     spent: list[int] | None = None,
     pins: dict[int, Token] | None = None,
+    most: int = MAX_EXTRA_PIECES,
 ) -> BoxResult | None:
-    """Every reading of the table from its pages' boxes that keeps every identity with the fewest
-    column pieces, the applicant columns in every order (but a natural-person column set apart by
-    ``pins``), plainest first."""
+    """Every reading of the table from its pages' boxes that keeps every identity, each page tiled
+    with its fewest column pieces, the applicant columns in every order (but a natural-person column
+    set apart by ``pins``), plainest first.
+
+    Each page is searched alone (its rows keep their totals); the pages' columns are then joined
+    so that every column keeps identities 1 and 2."""
     from extractor.parse.streams import broken_identities
 
     pins = pins or {}
@@ -284,35 +290,98 @@ def read_tiling(
     if bands is None:
         return None
     spent = [0] if spent is None else spent
-    least = WIDTH * len(pages)
-    for budget in range(least, least + MAX_EXTRA_PIECES + 1):
-        search = _Search(pages, bands, row_keys, budget, spent, pins)
-        search.run()
-        if not search.complete and not search.found:
-            return None  # too large to search: other readers, or nothing
-        if search.found:
-            break
-    else:
-        return None
+    tiled: list[list[tuple[tuple[Token, ...], ...]]] = []
+    complete = True
+    for index in range(len(pages)):
+        for budget in range(WIDTH, WIDTH + most + 1):  # at most ``most`` pieces more than columns
+            search = _Search(pages, bands, row_keys, budget, spent, pins, index)
+            search.run()
+            if not search.complete and not search.found:
+                return None  # too large to search: other readers, or nothing
+            if search.found:
+                tiled.append(search.found)
+                complete = complete and search.complete
+                break
+        else:
+            return None
+    rows_of = {key: index for index, key in enumerate(row_keys)}
     position = {id(t): index for index, t in enumerate(t for page in pages for t in page.cells)}
     position.update((id(t), -1) for t in pins.values())
-    result = BoxResult(complete=search.complete)
+    result = BoxResult(complete=complete)
     seen: set[tuple[tuple[Value, ...], ...]] = set()
     movable = range(1, WIDTH - 1) if pins else range(WIDTH - 1)
-    for rows in search.found:
-        for order in itertools.permutations(movable):
-            columns = (0, *order) if pins else order
-            tokens = tuple(tuple(row[c] for c in (*columns, WIDTH - 1)) for row in rows)
-            reading = BoxReading(tuple(row_keys), tokens)
-            values = reading.values
-            if values in seen:
-                continue
-            seen.add(values)
-            if broken_identities(values, row_keys) == 0:
-                reading.cost = _order_cost(reading, position)
-                result.readings.append(reading)
+    for combination in itertools.islice(itertools.product(*tiled), MAX_FOUND):
+        for rows in _joined(combination, rows_of, fixed=1 if pins else 0):
+            for order in itertools.permutations(movable):
+                columns = (0, *order) if pins else order
+                tokens = tuple(tuple(row[c] for c in (*columns, WIDTH - 1)) for row in rows)
+                reading = BoxReading(tuple(row_keys), tokens)
+                values = reading.values
+                if values in seen:
+                    continue
+                seen.add(values)
+                if broken_identities(values, row_keys) == 0:
+                    reading.cost = _order_cost(reading, position)
+                    result.readings.append(reading)
     result.readings.sort(key=lambda r: r.cost)
     return result if result.readings else None
+
+
+def _joined(
+    bands: Sequence[tuple[tuple[Token, ...], ...]], rows_of: dict[str, int], fixed: int
+) -> list[tuple[tuple[Token, ...], ...]]:
+    """The pages' bands joined into whole tables: the first page's columns in place, each later page's
+    applicant columns (but the first ``fixed``) matched to them in every way that keeps identities 1
+    and 2 down every column; the total column stays the total column."""
+    first, *later = bands
+    tables: list[tuple[tuple[Token, ...], ...]] = []
+
+    def column(band: tuple[tuple[Token, ...], ...], col: int) -> list[Token]:
+        return [row[col] for row in band]
+
+    def extend(col: int, chosen: list[tuple[int, ...]], used: list[set[int]]) -> None:
+        if len(tables) >= MAX_FOUND:
+            return
+        if col == WIDTH:
+            picks = list(zip(*chosen, strict=True))  # per later page: its column for each column
+            rows = list(first)
+            for band, pick in zip(later, picks, strict=True):
+                rows.extend(tuple(row[pick[c]] for c in range(WIDTH)) for row in band)
+            tables.append(tuple(rows))
+            return
+        if col < fixed or col == WIDTH - 1:
+            options: Iterable[tuple[int, ...]] = [(col,) * len(later)]
+        else:
+            free = [[c for c in range(fixed, WIDTH - 1) if c not in used[p]] for p in range(len(later))]
+            options = itertools.product(*free)
+        for option in options:
+            cells = column(first, col) + [t for band, c in zip(later, option, strict=True) for t in column(band, c)]
+            if not _column_keeps(cells, rows_of):
+                continue
+            for p, c in enumerate(option):
+                used[p].add(c)
+            extend(col + 1, [*chosen, option], used)
+            for p, c in enumerate(option):
+                used[p].discard(c)
+
+    extend(0, [], [set() for _ in later])
+    return tables
+
+
+def _column_keeps(cells: Sequence[Token], rows_of: dict[str, int]) -> bool:
+    """Identities 1 and 2 down one whole column."""
+    values = [t.value for t in cells]
+    if not all(isinstance(v, int | float) for v in values):
+        return True
+    numbers = [float(v) for v in values if isinstance(v, int | float)]
+    keys = ("new_received", "carried_over", "total_processed", "carried_forward")
+    if all(k in rows_of for k in keys):
+        new, carried, processed, forward = (numbers[rows_of[k]] for k in keys)
+        if abs(new + carried - processed - forward) > 1e-6:
+            return False
+        outcomes = sum(numbers[rows_of[k]] for k in OUTCOME_ROWS if k in rows_of)
+        return abs(outcomes - processed) < 1e-6
+    return True
 
 
 def _bands(pages: Sequence[BoxPage], count: int, pins: dict[int, Token]) -> list[int] | None:
@@ -370,6 +439,7 @@ def read_boxes(doc: Document, norm: str, sections: Sections, anchors: Sequence[A
                 if 0 < before <= MAX_ACTIVE_CELLS or (before == 0 and heading == "applications"):
                     candidates.append((wide[before:-REVIEW_CELLS], [rows]))
     tried: set[tuple[int, int, int]] = set()
+    spent = [0]  # placements tried for one candidate stream
     for stream, (rows,) in candidates:
         if not stream or any(t.line is None for t in stream):
             continue
@@ -377,7 +447,10 @@ def read_boxes(doc: Document, norm: str, sections: Sections, anchors: Sequence[A
         if key in tried or not 0 <= len(stream) - WIDTH * len(rows) <= MAX_STRAY:
             continue
         tried.add(key)
-        result = _read_counted(doc, norm, stream, rows, anchors, [0])
+        if len(tried) > MAX_STREAMS:
+            break
+        spent[0] = 0
+        result = _read_counted(doc, norm, stream, rows, anchors, spent)
         if result is not None:
             return result
     return None
@@ -397,16 +470,22 @@ def _read_counted(
     if extra < 0 or extra > MAX_STRAY:
         return None
     strays = _page_numbers(list(numbers), doc)
+    trials: list[tuple[list[BoxPage], dict[int, Token]]] = []
     for dropped in itertools.islice(itertools.combinations(strays, extra), MAX_DROP_TRIALS):
         kept = [t for i, t in enumerate(numbers) if i not in dropped]
         pins = _label_bound(norm, kept, row_keys, anchors)
-        for pinned in ([pins, {}] if pins else [{}]):
+        for pinned in [pins, {}] if pins else [{}]:
             stream = [t for t in kept if all(t is not p for p in pinned.values())]
             apart = [_apart(norm, a, b) for a, b in itertools.pairwise(stream)]
             pages = boxes_by_page(stream, apart)
             if pages is None:
                 return None
-            result = read_tiling(pages, row_keys, spent, pinned)
+            if _bands(pages, len(row_keys), pinned) is not None:
+                trials.append((pages, pinned))
+    # the plainest tilings of every choice first: a wrong choice of page number fails slowly
+    for most in (0, 2, MAX_EXTRA_PIECES):
+        for pages, pinned in trials:
+            result = read_tiling(pages, row_keys, spent, pinned, most)
             if result is not None or spent[0] > MAX_ALL_NODES:
                 return result
     return None
