@@ -182,3 +182,38 @@ def test_real_pdfminer_output_whose_columns_came_out_of_order(tmp_path: Path) ->
 def test_the_loader_keeps_pdfminer_boxes_apart() -> None:
     doc = load_document(DEV / "syn1102_003_pdf__pdfminer.txt")
     assert len(doc.pages) > 2  # pdfminer's form feeds are pages: a page prints a band of whole rows
+
+
+def test_section_four_after_spilled_section_three_boxes_is_read_from_its_last_fifteen(tmp_path: Path) -> None:
+    """pdfminer printed section 三's total column after section 四's heading, then section 四's
+    labels and its fifteen numbers: section 三 is tiled from the numbers up to section 五 less the
+    last fifteen, and section 四 reads those fifteen, in review."""
+    table = _table()
+    height = len(ROWS)
+    labels = "\n\n".join(APPLICATION_ROW_LABELS[r] for r in ROWS)
+    columns = "\n\n".join("\n".join(str(table[r][c]) for r in range(height)) for c in range(6))
+    totals = "\n\n".join(str(table[r][6]) for r in range(height))
+    reviews = [2, 1, 0, 0, 3, 0, 1, 0, 1, 2, 1, 0, 0, 0, 1]
+    text = "\n\n".join(
+        [
+            "某县财政局2023年政府信息公开工作年度报告",
+            "三、收到和处理政府信息公开申请情况",
+            labels,
+            columns,
+            "四、政府信息公开行政复议、行政诉讼情况",
+            "总计",
+            totals,
+            "行政复议\n\n行政诉讼\n\n结果\n维持\n\n结果\n纠正\n\n其他\n结果\n\n尚未\n审结\n\n总计",
+            "\n\n".join(str(v) for v in reviews),
+            "五、存在的主要问题及改进情况",
+            "某县财政局\n\n2024年1月20日",
+        ]
+    )
+    path = tmp_path / "spilled__pdfminer.txt"
+    path.write_text(text + "\n", encoding="utf-8")
+    result = extract_path(path)
+    flat = flatten(result.report)
+    assert {k: v for k, v in flat.items() if k.startswith("applications.")} == _expected(table)
+    section_four = [flat[k] for k in flat if k.startswith("reviews_and_lawsuits.")]
+    assert section_four == reviews
+    assert all(k in result.review for k in flat if k.startswith("reviews_and_lawsuits."))

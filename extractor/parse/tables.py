@@ -480,6 +480,8 @@ def read_reviews(
     width = len(REVIEW_KEYS)
     structured = any(t.kind == "blank" for t in tokens) or bool(tokens and tokens[0].line and tokens[0].line.cells)
     apart = None if structured else _numbers_apart(norm, start, end, tokens)
+    if apart is None and not structured and len(tokens) > width:
+        apart = _numbers_after_labels(norm, start, end)  # pdfminer: section 三's last boxes came first
     orders: list[list[int]] = []
     if apart is not None:  # text printed among the numbers (pdftotext): all fifteen, in order
         for token in apart:
@@ -537,6 +539,16 @@ def _numbers_apart(norm: str, start: int, end: int, run: list[Token]) -> list[To
         return None
     numbers = [t for t in tokenize(norm, start, end) if t.kind == "num"]
     return numbers if len(numbers) == len(REVIEW_KEYS) and all(t.text.isdigit() for t in numbers) else None
+
+
+def _numbers_after_labels(norm: str, start: int, end: int) -> list[Token] | None:
+    """Section 四's fifteen numbers when more numbers stand between its heading and its labels
+    (pdfminer printed the last boxes of section 三 after section 四's heading): the whole numbers
+    after the section's last text, when there are exactly fifteen."""
+    tokens = tokenize(norm, start, end)
+    texts = [i for i, t in enumerate(tokens) if t.kind == "text"]
+    tail = [t for t in tokens[texts[-1] + 1 :] if t.kind == "num"] if texts else []
+    return tail if len(tail) == len(REVIEW_KEYS) and all(t.text.isdigit() for t in tail) else None
 
 
 def _find_review_header(norm: str, after: int) -> int | None:
