@@ -160,17 +160,20 @@ class _Search:
         self.balance = [rows.get(k) for k in ("new_received", "carried_over", "total_processed", "carried_forward")]
         self.outcomes = [rows[k] for k in OUTCOME_ROWS if k in rows]
         self.fingerprint = 0  # of the values placed so far: states with equal values lead to equal readings
-        self.seen: set[tuple[int, int, tuple[int, ...], int | None, int, int, int]] = set()
+        self.seen: set[tuple[int, int, tuple[int, ...], int | None, int, int, int, int]] = set()
 
     def run(self) -> None:
         try:
-            self._place(self.only, 0, [0] * WIDTH, None, 0, 0)
+            self._place(self.only, 0, [0] * WIDTH, None, 0, 0, -1)
         except SearchTooLarge:
             self.complete = False
 
-    def _place(self, page: int, box: int, heights: list[int], previous: int | None, pieces: int, since: int) -> None:
-        """Place box ``box`` of ``page``; ``since``: the row where the piece of ``previous`` began."""
-        state = (page, box, tuple(heights), previous, pieces, since, self.fingerprint)
+    def _place(
+        self, page: int, box: int, heights: list[int], previous: int | None, pieces: int, since: int, band: int
+    ) -> None:
+        """Place box ``box`` of ``page``. ``since``: where the piece of ``previous`` began (an index of
+        its free rows); ``band``: the row where the band that piece stands in ends, or -1."""
+        state = (page, box, tuple(heights), previous, pieces, since, band, self.fingerprint)
         if state in self.seen:
             return
         self.seen.add(state)
@@ -196,11 +199,17 @@ class _Search:
             cost = pieces + (col != previous)
             if cost + open_columns - 1 > self.budget:  # every other unfinished column takes a piece more
                 continue
+            next_band = band if col == previous else -1
             if previous is not None and col != previous and heights[previous] < len(free[previous]):
                 # a piece left before its column is full: pdfminer printed a band of rows across
-                # neighbouring columns, so the next piece starts level with this one or just below it
-                level = {self._row_at(free[previous], since), free[previous][heights[previous]]}
-                if free[col][top] not in level:
+                # neighbouring columns, so the next piece starts level with this one (beside it, down
+                # to the same row) or just below it
+                began, below = self._row_at(free[previous], since), free[previous][heights[previous]]
+                if band >= 0 and below != band:
+                    continue  # a piece beside another ends where that one ended
+                if free[col][top] == began:
+                    next_band = below
+                elif free[col][top] != below:
                     continue
             if top == 0 and 0 < col < WIDTH - 1 and any(heights[c] == 0 for c in range(1, col)):
                 continue  # applicant columns trade places freely: open them in one order only
@@ -214,7 +223,7 @@ class _Search:
             heights[col] += length
             self.fingerprint ^= mark
             if self._fits(col, rows, heights[col] == len(free[col])):
-                self._place(page, box + 1, heights, col, cost, since if col == previous else top)
+                self._place(page, box + 1, heights, col, cost, since if col == previous else top, next_band)
             self.fingerprint ^= mark
             heights[col] -= length
             for row in rows:
