@@ -571,3 +571,80 @@ def box_cells(result: BoxResult) -> dict[str, dict[str, CellReading]]:
             row_cells[col] = cell
         cells[row] = row_cells
     return cells
+
+
+# --- section 二 ------------------------------------------------------------------
+
+REASON_ACTIVE = (
+    "numbers printed as text boxes apart from their labels (pdfminer): placed in the order pdfminer prints"
+    " this table; nothing checks section 二"
+)
+CONF_ACTIVE = 0.5
+ACTIVE_BLOCK = 6  # 规章 and 规范性文件 × three columns, printed column by column
+ACTIVE_SINGLES = ("licensing", "penalty", "coercion", "fees")
+
+
+def active_from_boxes(doc: Document, norm: str, sections: Sections) -> dict[str, dict[str, CellReading]] | None:
+    """Section 二 of template 2021 from pdfminer's boxes, or None when its text is not that.
+
+    pdfminer prints the rows 规章 and 规范性文件 column by column (本年制发 of both, 本年废止 of
+    both, 现行有效 of both; only 规范性文件's three when 规章 is printed blank), then 行政许可,
+    行政处罚, 行政强制 and the fees, with labels between; 行政许可's box may come between the
+    block's last two columns. Page numbers among them are left out. No identity checks section
+    二: every cell goes to review."""
+    from extractor.parse.streams import _with_lines
+    from extractor.parse.tables import CellReading
+
+    span = sections.span("active_disclosure")
+    if span is None:
+        return None
+    numbers = _with_lines(doc, [t for t in tokenize(norm, *span) if t.kind == "num"])
+    if not numbers or any(t.line is None or t.line.text.strip() != t.text for t in numbers):
+        return None  # a number shares its line: not one box per cell
+    if not all(_BOX_GAP.search(norm, a.end, b.start) for a, b in itertools.pairwise(numbers)):
+        return None  # numbers on consecutive lines: a row printed down the page, not boxes
+    runs: list[list[Token]] = []
+    for index, token in enumerate(numbers):
+        after_text = index == 0 or bool(_CJK.search(norm, numbers[index - 1].end, token.start))
+        before_text = index + 1 == len(numbers) or bool(_CJK.search(norm, token.end, numbers[index + 1].start))
+        if after_text and before_text and token.line is not None and token.value == token.line.page and runs:
+            continue  # a page number between two labels
+        if after_text or not runs:
+            runs.append([])
+        runs[-1].append(token)
+    if not runs:
+        return None
+    if len(runs[0]) == 3 and len(runs) > 1 and len(runs[1]) >= 3:
+        return None  # rows printed one by one (pdftotext, web page dumps): the labels' reading serves
+    if len(runs[0]) == 3:  # 规章 printed blank
+        flat = [t for run in runs for t in run][: 3 + len(ACTIVE_SINGLES)]
+        if len(flat) < 3 + len(ACTIVE_SINGLES):
+            return None
+        block: list[Token | None] = [None, flat[0], None, flat[1], None, flat[2]]
+        singles = flat[3:]
+    else:
+        if len(runs) >= 3 and len(runs[0]) == 4 and len(runs[1]) == 1 and len(runs[2]) >= 2:
+            runs = [runs[0] + runs[2][:2], runs[1], runs[2][2:], *runs[3:]]  # 行政许可 between columns
+        flat = [t for run in runs for t in run][: ACTIVE_BLOCK + len(ACTIVE_SINGLES)]
+        if len(flat) < ACTIVE_BLOCK + len(ACTIVE_SINGLES):
+            return None
+        block = list(flat[:ACTIVE_BLOCK])
+        singles = flat[ACTIVE_BLOCK:]
+
+    def cell(token: Token | None) -> CellReading:
+        if token is None:
+            return CellReading(None, CONF_ACTIVE, review=REASON_ACTIVE)
+        return CellReading(token.value, CONF_ACTIVE, token.start, token.end, token, review=REASON_ACTIVE)
+
+    fields = ("issued", "repealed", "in_force")
+    out = {
+        "regulations": {f: cell(block[2 * i]) for i, f in enumerate(fields)},
+        "normative_documents": {f: cell(block[2 * i + 1]) for i, f in enumerate(fields)},
+    }
+    for item, token in zip(ACTIVE_SINGLES, singles, strict=True):
+        out[item] = {"amount_10k_yuan" if item == "fees" else "decisions": cell(token)}
+    return out
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_BOX_GAP = re.compile(r"\n[ \t]*\n")

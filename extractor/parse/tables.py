@@ -3,6 +3,7 @@ ambiguous readings with the tally identities."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -14,8 +15,9 @@ from extractor.parse.anchors import (
     TEMPLATE_2021_HEADERS,
     Anchor,
 )
+from extractor.parse.boxes import active_from_boxes
 from extractor.parse.joint import surviving
-from extractor.parse.layout import Sections, Token, line_tokens, tokenize
+from extractor.parse.layout import Sections, Token, find_sections, line_tokens, tokenize
 from extractor.parse.normalize import scale
 from extractor.parse.rows import RowReader, _number_run
 from extractor.parse.solve import Reading, candidates, group_splits, groups_fit, row_fits
@@ -358,6 +360,12 @@ def read_active(
     reader: RowReader, norm: str, anchors: list[Anchor], template: TemplateName, region: tuple[int, int]
 ) -> dict[str, dict[str, CellReading]]:
     layout = ACTIVE_DISCLOSURE[template]
+    if template == "2021" and anchors and _labels_apart(reader, anchors):
+        boxed = active_from_boxes(reader.doc, norm, find_sections(norm))
+        if boxed is not None:  # pdfminer's boxes, in the order it prints this table
+            for item, item_cells in boxed.items():
+                _apply_units(item, item_cells, norm, region)
+            return boxed
     rows = {anchor.key: reader.read(anchor, len(layout[anchor.key][1])) for anchor in anchors}
     in_order = reader.in_row_order(list(rows.values()), {key: len(fields) for key, (_, fields) in layout.items()})
     out: dict[str, dict[str, CellReading]] = {}
@@ -389,6 +397,12 @@ def read_active(
         _apply_units(anchor.key, values, norm, region)
         out[anchor.key] = values
     return out
+
+
+def _labels_apart(reader: RowReader, anchors: list[Anchor]) -> bool:
+    """Whether no row label of section 二 has a number on its own line."""
+    lines = [reader.line_at(a.start) for a in anchors]
+    return not any(re.search(r"\d", line.text) for line in lines if line is not None)
 
 
 def _split_active(tokens: list[Token], fields: list[str]) -> dict[str, CellReading]:
