@@ -217,3 +217,72 @@ def test_section_four_after_spilled_section_three_boxes_is_read_from_its_last_fi
     section_four = [flat[k] for k in flat if k.startswith("reviews_and_lawsuits.")]
     assert section_four == reviews
     assert all(k in result.review for k in flat if k.startswith("reviews_and_lawsuits."))
+
+
+SECTION_TWO_HEAD = "\n\n".join(
+    ["二、主动公开政府信息情况", "信息内容", "本年制发件数", "本年废止件数", "现行有效件数", "规章", "规范性文件"]
+)
+
+
+def _section_two_report(tmp_path: Path, numbers: str) -> dict[str, object]:
+    text = "\n\n".join(
+        [
+            "某县财政局2023年政府信息公开工作年度报告",
+            SECTION_TWO_HEAD,
+            numbers,
+            "三、收到和处理政府信息公开申请情况",
+            "五、存在的主要问题及改进情况",
+            "某县财政局\n\n2024年1月20日",
+        ]
+    )
+    path = tmp_path / "two__pdfminer.txt"
+    path.write_text(text + "\n", encoding="utf-8")
+    result = extract_path(path)
+    flat = flatten(result.report)
+    active = {k: v for k, v in flat.items() if k.startswith("active_disclosure.")}
+    assert set(active) <= set(result.review)  # nothing checks section 二: placed by order, in review
+    return active
+
+
+def test_section_two_block_column_by_column_then_single_rows(tmp_path: Path) -> None:
+    # pdfminer: 本年制发 of 规章 and 规范性文件, 本年废止 of both, 现行有效 of both, then 行政许可 ...
+    numbers = "1\n\n8\n\n0\n\n26\n\n11\n\n66\n\n行政许可\n\n447228\n\n行政处罚\n\n3985758\n\n88283\n\n收费\n\n96171.6"
+    active = _section_two_report(tmp_path, numbers)
+    assert active == {
+        "active_disclosure.regulations.issued": 1,
+        "active_disclosure.regulations.repealed": 0,
+        "active_disclosure.regulations.in_force": 11,
+        "active_disclosure.normative_documents.issued": 8,
+        "active_disclosure.normative_documents.repealed": 26,
+        "active_disclosure.normative_documents.in_force": 66,
+        "active_disclosure.licensing.decisions": 447228,
+        "active_disclosure.penalty.decisions": 3985758,
+        "active_disclosure.coercion.decisions": 88283,
+        "active_disclosure.fees.amount_10k_yuan": 96171.6,
+    }
+
+
+def test_section_two_rows_printed_one_by_one_are_left_to_the_labels(tmp_path: Path) -> None:
+    # pdftotext prints 规章's three cells, then 规范性文件's: not pdfminer's order, so not read as it
+    from extractor.parse.layout import document_norm, find_sections
+
+    path = tmp_path / "rows.txt"
+    numbers = "1\n\n0\n\n11\n\n规范性文件\n\n8\n\n26\n\n66\n\n行政许可\n\n447228"
+    path.write_text("\n\n".join([SECTION_TWO_HEAD, numbers, "三、收到和处理政府信息公开申请情况"]), encoding="utf-8")
+    doc = load_document(path)
+    norm = document_norm(doc)
+    assert boxes.active_from_boxes(doc, norm, find_sections(norm)) is None
+
+
+def test_real_pdfminer_output_of_the_real_reports_reads_every_table_field() -> None:
+    """pdfminer's text of the two real reports in the repository: section 二 from its boxes, section
+    三 tiled, section 四 in order; every table field as printed and in review."""
+    for name in ("2023_jiangsu_huaian_hongzequ_gov", "2024_jiangsu_huaian_city_gov"):
+        path = DEV / f"{name}__pdfminer.txt"
+        gold = flatten(json.loads(path.with_name(path.stem + ".gold.json").read_text(encoding="utf-8"))["report"])
+        result = extract_path(path)
+        flat = flatten(result.report)
+        tables = [k for k in gold if k.startswith(("active_disclosure.", "applications."))]
+        assert tables
+        assert [k for k in tables if flat.get(k) != gold[k]] == [], name
+        assert all(k in result.review for k in tables), name
