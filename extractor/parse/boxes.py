@@ -31,6 +31,7 @@ import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from extractor.document import Document
@@ -45,7 +46,7 @@ if TYPE_CHECKING:
 WIDTH = len(APPLICANT_COLUMNS)
 MAX_EXTRA_PIECES = 8  # column pieces beyond one per column and page that a tiling may use
 MAX_NODES = 40_000  # placements tried for one budget of pieces before the search gives up
-MAX_ALL_NODES = 50_000  # placements tried for one candidate stream: every page-number choice and budget
+MAX_ALL_NODES = 20_000  # placements tried for one table: every stream, page-number choice and budget
 MAX_FOUND = 64  # tilings kept (before the applicant columns are put in every order)
 REVIEW_CELLS = 15  # section 四's numbers
 MAX_STREAMS = 3  # candidate streams of section 三's numbers searched
@@ -79,7 +80,7 @@ class BoxPage:
     lengths: tuple[int, ...]
 
 
-@dataclass(slots=True)
+@dataclass
 class BoxReading:
     """One placement of the whole table: for every row, its seven cells' tokens."""
 
@@ -87,7 +88,7 @@ class BoxReading:
     tokens: tuple[tuple[Token, ...], ...]
     cost: tuple[int, ...] = ()
 
-    @property
+    @cached_property
     def values(self) -> tuple[tuple[Value, ...], ...]:
         return tuple(tuple(t.value for t in row) for row in self.tokens)
 
@@ -448,7 +449,7 @@ def read_boxes(doc: Document, norm: str, sections: Sections, anchors: Sequence[A
                 if 0 < before <= MAX_ACTIVE_CELLS or (before == 0 and heading == "applications"):
                     candidates.append((wide[before:-REVIEW_CELLS], [rows]))
     tried: set[tuple[int, int, int]] = set()
-    spent = [0]  # placements tried for one candidate stream
+    trials: list[tuple[list[BoxPage], dict[int, Token], tuple[str, ...]]] = []
     for stream, (rows,) in candidates:
         if not stream or any(t.line is None for t in stream):
             continue
@@ -458,26 +459,27 @@ def read_boxes(doc: Document, norm: str, sections: Sections, anchors: Sequence[A
         tried.add(key)
         if len(tried) > MAX_STREAMS:
             break
-        spent[0] = 0
-        result = _read_counted(doc, norm, stream, rows, anchors, spent)
-        if result is not None:
-            return result
+        trials.extend((pages, pins, rows) for pages, pins in _trials(doc, norm, stream, rows, anchors))
+    # the plainest tilings of every stream and choice of page numbers first: a wrong one fails slowly
+    spent = [0]  # placements tried for this table
+    for most in (0, 2, MAX_EXTRA_PIECES):
+        for pages, pins, rows in trials:
+            result = read_tiling(pages, rows, spent, pins, most)
+            if result is not None or spent[0] > MAX_ALL_NODES:
+                return result
     return None
 
 
-def _read_counted(
-    doc: Document,
-    norm: str,
-    numbers: Sequence[Token],
-    row_keys: Sequence[str],
-    anchors: Sequence[Anchor],
-    spent: list[int],
-) -> BoxResult | None:
+def _trials(
+    doc: Document, norm: str, numbers: Sequence[Token], row_keys: Sequence[str], anchors: Sequence[Anchor]
+) -> list[tuple[list[BoxPage], dict[int, Token]]]:
+    """The stream's boxes by page for each choice of page numbers left out, with and without the
+    cells bound to their labels (``_label_bound``), where the pages can hold whole rows."""
     from extractor.parse.streams import _apart, _page_numbers
 
     extra = len(numbers) - WIDTH * len(row_keys)
     if extra < 0 or extra > MAX_STRAY:
-        return None
+        return []
     strays = _page_numbers(list(numbers), doc)
     trials: list[tuple[list[BoxPage], dict[int, Token]]] = []
     for dropped in itertools.islice(itertools.combinations(strays, extra), MAX_DROP_TRIALS):
@@ -488,16 +490,10 @@ def _read_counted(
             apart = [_apart(norm, a, b) for a, b in itertools.pairwise(stream)]
             pages = boxes_by_page(stream, apart)
             if pages is None:
-                return None
+                return []
             if _bands(pages, len(row_keys), pinned) is not None:
                 trials.append((pages, pinned))
-    # the plainest tilings of every choice first: a wrong choice of page number fails slowly
-    for most in (0, 2, MAX_EXTRA_PIECES):
-        for pages, pinned in trials:
-            result = read_tiling(pages, row_keys, spent, pinned, most)
-            if result is not None or spent[0] > MAX_ALL_NODES:
-                return result
-    return None
+    return trials
 
 
 def _label_bound(
