@@ -42,6 +42,7 @@ from extractor.checks import application_identities, evaluate_identity
 from extractor.document import Document
 from extractor.parse.anchors import Anchor
 from extractor.parse.blank_rows import BlankRowsResult, read_blank_rows
+from extractor.parse.boxes import BoxResult, box_cells, read_boxes
 from extractor.parse.layout import Sections, Token, tokenize
 from extractor.parse.solve import Value, row_fits
 from extractor.template import APPLICANT_COLUMNS, OTHER_SUBROWS, form_rows
@@ -356,7 +357,11 @@ def _stream_numbers(doc: Document, norm: str, sections: Sections) -> list[Token]
     span = sections.span("applications")
     if span is None:
         return []
-    numbers = [t for t in tokenize(norm, *span) if t.kind == "num"]
+    return _with_lines(doc, [t for t in tokenize(norm, *span) if t.kind == "num"])
+
+
+def _with_lines(doc: Document, numbers: list[Token]) -> list[Token]:
+    """``numbers``, each given the line it stands on."""
     lines = doc.lines
     starts = [line.start for line in lines]
     for token in numbers:
@@ -470,11 +475,48 @@ def place_by_stream(
         present_broken = _broken(present, result.rows)
         if present_broken is not None and present_broken <= result.broken:
             return None
-        return stream_cells(result)
+        boxed = read_boxes(doc, norm, sections, anchors) if result.broken == 0 else None
+        if boxed is None:
+            return stream_cells(result)
+        first = result.readings[0]
+        if any(layout != PLAIN for _, layout in first.blocks) or boxed.readings[0].cost < _order_cost_of(first, boxed):
+            return box_cells(boxed)  # pdfminer moved a column: the likeliest order of its boxes
+        cells = stream_cells(result)
+        _add_box_alternatives(cells, first.rows, boxed)
+        return cells
+    if not any(_broken(present, rows) == 0 for rows in _row_sets(anchors)):
+        # the reading by labels misses a cell or breaks an identity: pdfminer's text boxes, columns
+        # and bands of rows in its order, may explain the numbers
+        boxed = read_boxes(doc, norm, sections, anchors)
+        if boxed is not None:
+            return box_cells(boxed)
     if any(_broken(present, rows, blank=0) == 0 for rows in _row_sets(anchors)):
         return None  # the reading by labels misses no cell and keeps every identity
     blank = read_blank_stream(doc, norm, sections, anchors)
     return None if blank is None else blank_stream_cells(*blank)
+
+
+def _order_cost_of(reading: StreamReading, boxed: BoxResult) -> tuple[int, ...]:
+    """The cost ``boxes`` gives the column-by-column reading (the largest cost when it is not one of
+    the tilings): a column of natural persons that is not the largest is an unlikely reading."""
+    match = next((r for r in boxed.readings if r.values == reading.values), None)
+    return (2, 0) if match is None else match.cost
+
+
+def _add_box_alternatives(cells: dict[str, dict[str, CellReading]], rows: Sequence[str], boxed: BoxResult) -> None:
+    """The values other tilings of pdfminer's boxes give a cell (its applicant columns trade places
+    without breaking an identity), as alternatives of the column-by-column reading."""
+    for index, row in enumerate(rows):
+        for col_index, col in enumerate(APPLICANT_COLUMNS):
+            cell = cells[row][col]
+            value = cell.value if not isinstance(cell.value, str) else None
+            others = _differing(value, (reading.values[index][col_index] for reading in boxed.readings))
+            fresh = [value for value in others if value not in cell.alternatives]
+            if fresh:
+                cell.alternatives = [*cell.alternatives, *fresh]
+                cell.confidence = min(cell.confidence, CONF_STREAM_AMBIGUOUS)
+                if cell.review == REASON:
+                    cell.review = REASON_AMBIGUOUS
 
 
 def read_blank_stream(

@@ -4,6 +4,7 @@ ambiguous readings with the tally identities."""
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -15,8 +16,9 @@ from extractor.parse.anchors import (
     TEMPLATE_2021_HEADERS,
     Anchor,
 )
+from extractor.parse.boxes import active_from_boxes
 from extractor.parse.joint import surviving
-from extractor.parse.layout import Sections, Token, line_tokens, tokenize
+from extractor.parse.layout import Sections, Token, find_sections, line_tokens, tokenize
 from extractor.parse.normalize import scale
 from extractor.parse.rows import RowReader, _number_run
 from extractor.parse.solve import Reading, candidates, group_splits, groups_fit, row_fits
@@ -359,6 +361,12 @@ def read_active(
     reader: RowReader, norm: str, anchors: list[Anchor], template: TemplateName, region: tuple[int, int]
 ) -> dict[str, dict[str, CellReading]]:
     layout = ACTIVE_DISCLOSURE[template]
+    if template == "2021" and anchors and _labels_apart(reader, anchors):
+        boxed = active_from_boxes(reader.doc, norm, find_sections(norm))
+        if boxed is not None:  # pdfminer's boxes, in the order it prints this table
+            for item, item_cells in boxed.items():
+                _apply_units(item, item_cells, norm, region)
+            return boxed
     rows = {anchor.key: reader.read(anchor, len(layout[anchor.key][1])) for anchor in anchors}
     in_order = reader.in_row_order(list(rows.values()), {key: len(fields) for key, (_, fields) in layout.items()})
     out: dict[str, dict[str, CellReading]] = {}
@@ -390,6 +398,12 @@ def read_active(
         _apply_units(anchor.key, values, norm, region)
         out[anchor.key] = values
     return out
+
+
+def _labels_apart(reader: RowReader, anchors: list[Anchor]) -> bool:
+    """Whether no row label of section 二 has a number on its own line."""
+    lines = [reader.line_at(a.start) for a in anchors]
+    return not any(re.search(r"\d", line.text) for line in lines if line is not None)
 
 
 def _split_active(tokens: list[Token], fields: list[str]) -> dict[str, CellReading]:
@@ -501,6 +515,8 @@ def read_reviews(
     width = len(REVIEW_KEYS)
     structured = any(t.kind == "blank" for t in tokens) or bool(tokens and tokens[0].line and tokens[0].line.cells)
     apart = None if structured else _numbers_apart(norm, start, end, tokens)
+    if apart is None and not structured and len(tokens) > width:
+        apart = _numbers_after_labels(norm, start, end)  # pdfminer: section 三's last boxes came first
     orders: list[list[int]] = []
     if apart is not None:  # text printed among the numbers (pdftotext): all fifteen, in order
         for token in apart:
@@ -609,17 +625,29 @@ def _numbers_apart(norm: str, start: int, end: int, run: list[Token]) -> list[To
 
 def _past_page_numbers(reader: RowReader, norm: str, start: int, end: int) -> int:
     """Where section 四's cells can start: past a page number printed between its heading and its
-    column headers (``四、…情况`` / ``2`` / ``行政复议 行政诉讼 … 结果维持``), when every number there
-    stands alone on its line; the table's values come after its headers."""
+    column headers (``四、…情况`` / ``2`` / ``行政复议 行政诉讼 … 结果维持``): one number there, alone on
+    its line; the table's values come after its headers. (Several such numbers are cells printed
+    out of place, pdfminer's spill of section 三: left to the readers.)"""
     header = norm.find("维持", start, end)
     if header < 0:
         return start
     numbers = [t for t in tokenize(norm, start, header) if t.kind == "num"]
-    for token in numbers:
-        line = reader.line_at(token.start)
-        if line is None or norm[line.start : line.end].strip(" \t-—") != token.text:
-            return start
-    return header if numbers else start
+    if len(numbers) != 1:
+        return start
+    line = reader.line_at(numbers[0].start)
+    if line is None or norm[line.start : line.end].strip(" \t-—") != numbers[0].text:
+        return start
+    return header
+
+
+def _numbers_after_labels(norm: str, start: int, end: int) -> list[Token] | None:
+    """Section 四's fifteen numbers when more numbers stand between its heading and its labels
+    (pdfminer printed the last boxes of section 三 after section 四's heading): the whole numbers
+    after the section's last text, when there are exactly fifteen."""
+    tokens = tokenize(norm, start, end)
+    texts = [i for i, t in enumerate(tokens) if t.kind == "text"]
+    tail = [t for t in tokens[texts[-1] + 1 :] if t.kind == "num"] if texts else []
+    return tail if len(tail) == len(REVIEW_KEYS) and all(t.text.isdigit() for t in tail) else None
 
 
 def _find_review_header(norm: str, after: int) -> int | None:
