@@ -16,6 +16,13 @@ page whose detected lines look like a table (many narrow boxes) is read whole
 even when no rules show. Recognition is 90% of the cost of OCR; detection at half
 resolution finds the same lines for a fraction of it.
 
+A page with ruled tables (``read_table_page``) is not detected whole either: the detector sees each
+table at half scale, only to tell the cells with one line of text from those with several, and the
+bands of the page outside the tables that hold ink at RapidOCR's own scale (headings, the title, the
+signature). A cell with one line is cut around its own ink, with the margin the detector gives a box,
+so the reduced scale costs no precision; a box across two cells is dropped and those cells, like a
+cell whose lone digit the detector missed, are read from their own ink (``read_missed_cells``).
+
 The engine is created once per process (``engine()``), with one onnxruntime thread
 per session (``EXTRACTOR_OCR_THREADS``): on a busy machine, or with one worker per
 core, more threads cost more CPU than they save time. The angle classifier is off:
