@@ -86,3 +86,18 @@ def test_a_small_image_is_detected_at_its_own_size(monkeypatch: pytest.MonkeyPat
     assert boxes and all(0 <= float(p[:, 0].max()) <= small.shape[1] for p in boxes)
     ocr_module.detect(small)
     assert shapes[-1][2] >= 736  # RapidOCR's own way, for comparison
+
+
+@pytest.mark.slow
+def test_a_table_page_reads_its_headings_but_not_its_running_prose() -> None:
+    gray = _page(3)  # prose of section 一, the heading of section 二, then its table
+    grids, clean = _grids(gray)
+    assert grids
+    whole = ocr_module.read_table_page(gray, clean, grids, PX)
+    skimmed = ocr_module.read_table_page(gray, clean, grids, PX, ocr_module.Skim(first=False, last=False))
+    prose = [line.text for line in whole if not ocr_module._in_grid(line, grids)]
+    kept = [line.text for line in skimmed if not ocr_module._in_grid(line, grids)]
+    assert "二、主动公开政府信息情况" in kept
+    assert len(prose) >= len(kept) + 8  # the paragraphs above the heading are left unread
+    cells = sorted(line.text for line in whole if ocr_module._in_grid(line, grids))
+    assert cells == sorted(line.text for line in skimmed if ocr_module._in_grid(line, grids))

@@ -22,6 +22,8 @@ bands of the page outside the tables that hold ink at RapidOCR's own scale (head
 signature). A cell with one line is cut around its own ink, with the margin the detector gives a box,
 so the reduced scale costs no precision; a box across two cells is dropped and those cells, like a
 cell whose lone digit the detector missed, are read from their own ink (``read_missed_cells``).
+Outside its tables, a page of a longer document recognises only the lines a skimmed page would: a
+table page's running prose is as little needed as any other page's.
 
 The engine is created once per process (``engine()``), with one onnxruntime thread
 per session (``EXTRACTOR_OCR_THREADS``): on a busy machine, or with one worker per
@@ -175,7 +177,7 @@ def _ocr(
     clean = without_rules(gray, rule_mask, px) if grids else None
     lines = skim_lines(gray, skim) if skim is not None and not grids else None
     if lines is None:
-        lines = read_table_page(gray, clean, grids, px) if clean is not None else recognize(gray)
+        lines = read_table_page(gray, clean, grids, px, skim) if clean is not None else recognize(gray)
     kept = [line.glyphs for line in lines if line.confidence >= TEXT_LINE_SCORE or _in_grid(line, grids)]
     outside = place_glyphs(kept, grids)
     if clean is not None:
@@ -357,7 +359,7 @@ def recognize(gray: Any, det_scale: float | None = None) -> list[OcrLine]:
     return lines
 
 
-def read_table_page(gray: Any, clean: Any, grids: list[Grid], px: float) -> list[OcrLine]:
+def read_table_page(gray: Any, clean: Any, grids: list[Grid], px: float, skim: Skim | None = None) -> list[OcrLine]:
     """The text of a page with ruled tables: lines outside the tables, and the text of their cells.
 
     Outside the tables, the detector sees only the bands of the page that hold ink (``_outside_boxes``),
@@ -366,7 +368,8 @@ def read_table_page(gray: Any, clean: Any, grids: list[Grid], px: float) -> list
     cut around its ink in ``clean`` (the page without its rules) with the detector's margin
     (``UNCLIP``), so a box found at reduced scale loses no precision; a cell with several keeps the
     detector's boxes. A box across two cells is dropped: those cells are read from their own ink
-    (``read_missed_cells``), so no character lands in its neighbour.
+    (``read_missed_cells``), so no character lands in its neighbour. With ``skim``, the lines outside
+    the tables are read as on a skimmed page: headings, the title, the signature, not running prose.
     """
     import numpy as np
 
@@ -395,6 +398,9 @@ def read_table_page(gray: Any, clean: Any, grids: list[Grid], px: float) -> list
         tight = _ink_box(clean, gcell, _bounds(points), px)
         kept.append(points if tight is None else _corners(tight))
     outside = [points for points in _outside_boxes(gray, grids, px) if not _in_grid_box(_bounds(points), grids)]
+    if skim is not None and outside:
+        widest_table = max(grid.box[2] - grid.box[0] for grid in grids)
+        outside = _needed_lines(outside, skim, height, widest_table)
     return read_boxes(clean, kept) + read_boxes(gray, outside)
 
 
@@ -620,15 +626,21 @@ def skim_lines(gray: Any, skim: Skim) -> list[OcrLine] | None:
     boxes = [_bounds(points) for points in polygons]
     if sum(1 for b in boxes if b[2] - b[0] < NARROW_BOX * width) >= TABLE_BOXES:
         return None
-    column = max(b[2] for b in boxes) - min(b[0] for b in boxes)  # the width the running text spans
-    chosen = [
+    return read_boxes(gray, _needed_lines(polygons, skim, height))
+
+
+def _needed_lines(polygons: list[Any], skim: Skim, height: int, column: float = 0.0) -> list[Any]:
+    """The boxes a skimmed page reads: lines shorter than the running text's width (or ``column``, when
+    wider), the top of the first page and the bottom of the last."""
+    boxes = [_bounds(points) for points in polygons]
+    column = max(column, max(b[2] for b in boxes) - min(b[0] for b in boxes))  # the width the running text spans
+    return [
         points
         for points, box in zip(polygons, boxes, strict=True)
         if box[2] - box[0] < SHORT_LINE * column
         or (skim.first and box[1] < FIRST_PAGE_TOP * height)
         or (skim.last and box[3] > LAST_PAGE_BOTTOM * height)
     ]
-    return read_boxes(gray, chosen)
 
 
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９．，", "0123456789.,")
