@@ -257,6 +257,7 @@ class Outcome:
     failed_checks: int = 0
     seconds: float = 0.0
     resumed: bool = False
+    carry_in_review: bool = False  # a carried-over cell is in review: a neighbouring year may confirm it
     result: dict[str, Any] | None = None
 
 
@@ -318,6 +319,7 @@ def extract_task(task: Task) -> Outcome:
             sha256,
             review=len(data["review"]),
             failed_checks=sum(1 for check in data["checks"] if check.get("passed") is False),
+            carry_in_review=any(key.startswith("applications.carried_") for key in data["review"]),
         )
         if task.target is None:
             outcome.result = data
@@ -651,6 +653,7 @@ class Counts:
     failed: int = 0
     resumed: int = 0
     skipped: int = 0
+    carry_in_review: int = 0  # results (or resumed ones, not looked at) that a neighbouring year may settle
 
     def record(self, outcome: Outcome) -> None:
         self.done += 1
@@ -658,9 +661,11 @@ class Counts:
             self.failed += 1
         elif outcome.resumed:
             self.resumed += 1
+            self.carry_in_review += 1
         else:
             self.ok += 1
             self.flagged += outcome.review > 0
+            self.carry_in_review += outcome.carry_in_review
 
 
 class Manifest:

@@ -80,7 +80,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
             run_batch(inputs.documents, args.out, options, jobs, limits, args.resume, progress, counts)
     finally:
         progress.close(counts)
-    if options.second_readers and counts.total > 1:
+    if options.second_readers and counts.total > 1 and counts.carry_in_review:
         from extractor.series import settle
 
         settled = settle(args.out)  # the same body's neighbouring years, now all at hand
