@@ -229,3 +229,36 @@ def test_a_carried_over_cell_the_neighbouring_year_confirms_leaves_review(
 
     assert main(["series", str(tmp_path), "--settle", "--json"]) == 0
     assert "0 field(s) confirmed" in capsys.readouterr().err
+
+
+def test_a_batch_settles_a_cut_that_the_neighbouring_years_printed_cell_confirms(tmp_path: Path) -> None:
+    """Two reports of one body, extracted in one batch: 2023 prints its 上年结转 row run together
+    (``110000011``, a cut the identities chose), 2022 prints its 结转下年度 row plainly. After the
+    batch the 2023 cells of that cut have left review, with 2022's cell as their evidence."""
+    from textreports import ROWS_2021, plain_rows, report_text
+
+    def rows(**changed: list[int]) -> list[tuple[str, list[int]]]:
+        return [(key, changed.get(key, values)) for key, values in ROWS_2021]
+
+    eleven = [11, 0, 0, 0, 0, 0, 11]
+    earlier = report_text(plain_rows(rows(new_received=[25, 0, 0, 0, 0, 0, 25], carried_forward=eleven)))
+    earlier = earlier.replace("2023", "2022").replace("2024年1月20日", "2023年1月20日")
+    later = report_text(plain_rows(rows(new_received=[5, 0, 0, 0, 0, 0, 5], carried_over=eleven)))
+    later = later.replace("二、上年结转政府信息公开申请数量 11 0 0 0 0 0 11", "二、上年结转政府信息公开申请数量 110000011")
+    inputs, out = tmp_path / "in", tmp_path / "out"
+    inputs.mkdir()
+    (inputs / "2022.txt").write_text(earlier, encoding="utf-8")
+    (inputs / "2023.txt").write_text(later, encoding="utf-8")
+    key = "applications.carried_over.natural_person"
+
+    assert main(["extract", str(inputs), "--out", str(out), "-q", "--jobs", "1", "--no-second-readers"]) == 0
+    unsettled = json.loads((out / "2023.json").read_text(encoding="utf-8"))
+    assert unsettled["report"]["applications"]["carried_over"]["natural_person"] == 11
+    assert key in unsettled["review"]  # the cut is a choice: without second readers it waits for a person
+
+    assert main(["extract", str(inputs), "--out", str(out), "-q", "--jobs", "1"]) == 0
+    settled = json.loads((out / "2023.json").read_text(encoding="utf-8"))
+    assert key not in settled["review"]
+    assert settled["fields"][key]["evidence"][-1]["kind"] == "series"
+    assert settled["fields"][key]["evidence"][-1]["text"] == "2022.json applications.carried_forward.natural_person"
+    assert settled["usage"]["second_readers"]["series_confirmed"] >= 1
