@@ -460,10 +460,9 @@ class _ProcessWatch:
         return False
 
 
-def _watch(main: _ProcessWatch | int, memory_mb: int) -> None:
-    """Runs in a thread of each worker: ends the worker when ``main`` (a process, or its id) has ended,
-    or when the worker's resident memory passes ``memory_mb``."""
-    main = main if isinstance(main, _ProcessWatch) else _ProcessWatch(main)
+def _watch(main: _ProcessWatch, memory_mb: int) -> None:
+    """Runs in a thread of each worker: ends the worker when the ``main`` process has ended, or when the
+    worker's resident memory passes ``memory_mb``."""
     page = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
     limit = memory_mb * 1024 * 1024
     while True:

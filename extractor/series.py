@@ -355,8 +355,7 @@ def settle(directory: Path) -> list[Settled]:
     by_file: dict[Path, list[Settled]] = {}
     for item in found:
         by_file.setdefault(item.path, []).append(item)
-    written = [item for path, items in by_file.items() for item in _rewrite(path, items)]
-    return written
+    return [item for path, items in by_file.items() for item in _rewrite(path, items)]
 
 
 def _confirms(flagged: YearResult, key: str, other: YearResult, other_key: str) -> bool:

@@ -60,26 +60,30 @@ def _boxes_text(table: Table, pieces: list[tuple[int, int, int]]) -> str:
     return "\n\n".join(out)
 
 
+def _pdfminer_text(tmp_path: Path, name: str, *parts: str) -> Path:
+    """A report as pdfminer prints it, written to ``tmp_path / name``: the title, ``parts``, section
+    五's heading and the signature, each a box (a blank line between them)."""
+    title = "某县财政局2023年政府信息公开工作年度报告"
+    closing = ["五、存在的主要问题及改进情况", "某县财政局\n\n2024年1月20日"]
+    path = tmp_path / name
+    path.write_text("\n\n".join([title, *parts, *closing]) + "\n", encoding="utf-8")
+    return path
+
+
 def _report(tmp_path: Path, table: Table, pieces: list[tuple[int, int, int]]) -> Path:
     labels = "\n\n".join(APPLICATION_ROW_LABELS[r] for r in ROWS)
     heads = ["申请人情况", "自然人", "商业企\n业", "科研机\n构", "社会公\n益组织", "法律服\n务机构", "其他", "总计"]
     header = "\n\n".join(heads)
-    text = "\n\n".join(
-        [
-            "某县财政局2023年政府信息公开工作年度报告",
-            "三、收到和处理政府信息公开申请情况",
-            header,
-            labels,
-            _boxes_text(table, pieces),
-            "四、政府信息公开行政复议、行政诉讼情况",
-            "\n\n".join(["1", "0", "0", "0", "1"] + ["0"] * 10),
-            "五、存在的主要问题及改进情况",
-            "某县财政局\n\n2024年1月20日",
-        ]
+    return _pdfminer_text(
+        tmp_path,
+        "report__pdfminer.txt",
+        "三、收到和处理政府信息公开申请情况",
+        header,
+        labels,
+        _boxes_text(table, pieces),
+        "四、政府信息公开行政复议、行政诉讼情况",
+        "\n\n".join(["1", "0", "0", "0", "1"] + ["0"] * 10),
     )
-    path = tmp_path / "report__pdfminer.txt"
-    path.write_text(text + "\n", encoding="utf-8")
-    return path
 
 
 def _applications(path: Path) -> tuple[dict[str, object], dict[str, str]]:
@@ -194,23 +198,18 @@ def test_section_four_after_spilled_section_three_boxes_is_read_from_its_last_fi
     columns = "\n\n".join("\n".join(str(table[r][c]) for r in range(height)) for c in range(6))
     totals = "\n\n".join(str(table[r][6]) for r in range(height))
     reviews = [2, 1, 0, 0, 3, 0, 1, 0, 1, 2, 1, 0, 0, 0, 1]
-    text = "\n\n".join(
-        [
-            "某县财政局2023年政府信息公开工作年度报告",
-            "三、收到和处理政府信息公开申请情况",
-            labels,
-            columns,
-            "四、政府信息公开行政复议、行政诉讼情况",
-            "总计",
-            totals,
-            "行政复议\n\n行政诉讼\n\n结果\n维持\n\n结果\n纠正\n\n其他\n结果\n\n尚未\n审结\n\n总计",
-            "\n\n".join(str(v) for v in reviews),
-            "五、存在的主要问题及改进情况",
-            "某县财政局\n\n2024年1月20日",
-        ]
+    path = _pdfminer_text(
+        tmp_path,
+        "spilled__pdfminer.txt",
+        "三、收到和处理政府信息公开申请情况",
+        labels,
+        columns,
+        "四、政府信息公开行政复议、行政诉讼情况",
+        "总计",
+        totals,
+        "行政复议\n\n行政诉讼\n\n结果\n维持\n\n结果\n纠正\n\n其他\n结果\n\n尚未\n审结\n\n总计",
+        "\n\n".join(str(v) for v in reviews),
     )
-    path = tmp_path / "spilled__pdfminer.txt"
-    path.write_text(text + "\n", encoding="utf-8")
     result = extract_path(path)
     flat = flatten(result.report)
     assert {k: v for k, v in flat.items() if k.startswith("applications.")} == _expected(table)
@@ -225,18 +224,8 @@ SECTION_TWO_HEAD = "\n\n".join(
 
 
 def _section_two_report(tmp_path: Path, numbers: str) -> dict[str, object]:
-    text = "\n\n".join(
-        [
-            "某县财政局2023年政府信息公开工作年度报告",
-            SECTION_TWO_HEAD,
-            numbers,
-            "三、收到和处理政府信息公开申请情况",
-            "五、存在的主要问题及改进情况",
-            "某县财政局\n\n2024年1月20日",
-        ]
-    )
-    path = tmp_path / "two__pdfminer.txt"
-    path.write_text(text + "\n", encoding="utf-8")
+    heading = "三、收到和处理政府信息公开申请情况"
+    path = _pdfminer_text(tmp_path, "two__pdfminer.txt", SECTION_TWO_HEAD, numbers, heading)
     result = extract_path(path)
     flat = flatten(result.report)
     active = {k: v for k, v in flat.items() if k.startswith("active_disclosure.")}

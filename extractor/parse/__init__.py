@@ -121,12 +121,20 @@ def _doubt_metadata_of_damaged_text(outcome: ParseOutcome) -> None:
     if not table or len(unread) <= DAMAGED_SHARE * len(table):
         return
     reason = f"{len(unread)} of {len(table)} table cells could not be found in this text: it may misread this too"
-    for name in ("organization", "year", "published_on"):
-        detail = outcome.fields.get(name)
-        if detail is not None and detail.value is not None and name not in outcome.review:
-            outcome.review[name] = reason
-            detail.note = reason
-            detail.confidence = min(detail.confidence, 0.6)
+    for name in METADATA_READ:
+        _doubt(outcome, name, reason)
+
+
+METADATA_READ = ("organization", "year", "published_on")  # the metadata read from the text (not the template)
+
+
+def _doubt(outcome: ParseOutcome, name: str, reason: str) -> None:
+    """Put a field that holds a value in review with ``reason``, unless it is there already."""
+    detail = outcome.fields.get(name)
+    if detail is not None and detail.value is not None and name not in outcome.review:
+        outcome.review[name] = reason
+        detail.note = reason
+        detail.confidence = min(detail.confidence, 0.6)
 
 
 def _doubt_organization_printed_otherwise(outcome: ParseOutcome, norm: str) -> None:
@@ -134,22 +142,22 @@ def _doubt_organization_printed_otherwise(outcome: ParseOutcome, norm: str) -> N
     (``诸州市市场监督管理局`` in the title, ``赣州市市场监督管理局`` in the text): one of them is a
     misread or a typo, and nothing says which. The name goes to review with the others."""
     detail = outcome.fields.get("organization")
-    name = detail.value if detail is not None else None
-    if not isinstance(name, str) or len(name) < 4:
+    if detail is None or not isinstance(detail.value, str) or len(detail.value) < 4:
         return
+    name = detail.value
     pattern = re.compile(
         "|".join(f"{re.escape(name[:i])}[\u4e00-\u9fff]{re.escape(name[i + 1 :])}" for i in range(len(name)))
     )
     variants = Counter(m.group() for m in pattern.finditer(norm) if m.group() != name)
-    if not variants or detail is None:
+    if not variants:
         return
     others = [v for v, _ in variants.most_common()]
-    reason = f"the name is also printed as {'、'.join(others[:3])}: a character of it is misread or mistyped"
     detail.alternatives = [*detail.alternatives, *(v for v in others if v not in detail.alternatives)]
-    if "organization" not in outcome.review:
-        outcome.review["organization"] = reason
-        detail.note = reason
-        detail.confidence = min(detail.confidence, 0.6)
+    _doubt(
+        outcome,
+        "organization",
+        f"the name is also printed as {'、'.join(others[:3])}: a character of it is misread or mistyped",
+    )
 
 
 def _doubt_unchecked_fields_of_ocr_text(outcome: ParseOutcome, marks: list[str]) -> None:
@@ -158,12 +166,8 @@ def _doubt_unchecked_fields_of_ocr_text(outcome: ParseOutcome, marks: list[str])
     if not marks:
         return
     reason = f"the text looks like OCR output ({'; '.join(marks)}): no identity checks this value for a misread"
-    for name, detail in outcome.fields.items():
-        if name in ("organization", "year", "published_on") or name.startswith("active_disclosure."):
-            if detail.value is not None and name not in outcome.review:
-                outcome.review[name] = reason
-                detail.note = reason
-                detail.confidence = min(detail.confidence, 0.6)
+    for name in [n for n in outcome.fields if n in METADATA_READ or n.startswith("active_disclosure.")]:
+        _doubt(outcome, name, reason)
 
 
 def _expected_rows(template: str | None, found: Mapping[str, object]) -> list[str]:

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING
 from extractor.document import Document
 from extractor.parse.anchors import Anchor
 from extractor.parse.layout import Sections, Token, tokenize
+from extractor.parse.rows import CJK
 from extractor.parse.solve import Value
 from extractor.template import APPLICANT_COLUMNS, APPLICATION_ROW_LABELS, OUTCOME_ROWS
 
@@ -51,8 +52,6 @@ MAX_FOUND = 64  # tilings kept (before the applicant columns are put in every or
 REVIEW_CELLS = 15  # section 四's numbers
 MAX_STREAMS = 3  # candidate streams of section 三's numbers searched
 MAX_ACTIVE_CELLS = 22  # section 二's numbers (template 2019; 2021 prints 10)
-MAX_STRAY = 2  # lone numbers (page numbers) that may be left out of the boxes
-MAX_DROP_TRIALS = 24
 LABEL_PREFIX = 6  # characters of a row label (without ordinals) that name the row
 
 REASON = (
@@ -435,7 +434,7 @@ def read_boxes(doc: Document, norm: str, sections: Sections, anchors: Sequence[A
     sat closer to other boxes): when section 三's span holds another count of numbers than the
     table, the numbers from section 二's heading to section 五's are read, less section 四's fifteen
     at their end and section 二's at their start."""
-    from extractor.parse.streams import _row_sets, _stream_numbers
+    from extractor.parse.streams import MAX_STRAY, _row_sets, _stream_numbers
 
     numbers = _stream_numbers(doc, norm, sections)
     candidates: list[tuple[list[Token], list[tuple[str, ...]]]] = []
@@ -475,15 +474,13 @@ def _trials(
 ) -> list[tuple[list[BoxPage], dict[int, Token]]]:
     """The stream's boxes by page for each choice of page numbers left out, with and without the
     cells bound to their labels (``_label_bound``), where the pages can hold whole rows."""
-    from extractor.parse.streams import _apart, _page_numbers
+    from extractor.parse.streams import MAX_STRAY, _apart, _page_numbers, without_page_numbers
 
     extra = len(numbers) - WIDTH * len(row_keys)
     if extra < 0 or extra > MAX_STRAY:
         return []
-    strays = _page_numbers(list(numbers), doc)
     trials: list[tuple[list[BoxPage], dict[int, Token]]] = []
-    for dropped in itertools.islice(itertools.combinations(strays, extra), MAX_DROP_TRIALS):
-        kept = [t for i, t in enumerate(numbers) if i not in dropped]
+    for kept in without_page_numbers(numbers, _page_numbers(list(numbers), doc), extra):
         pins = _label_bound(norm, kept, row_keys, anchors)
         for pinned in [pins, {}] if pins else [{}]:
             stream = [t for t in kept if all(t is not p for p in pinned.values())]
@@ -601,8 +598,8 @@ def active_from_boxes(doc: Document, norm: str, sections: Sections) -> dict[str,
         return None  # numbers on consecutive lines: a row printed down the page, not boxes
     runs: list[list[Token]] = []
     for index, token in enumerate(numbers):
-        after_text = index == 0 or bool(_CJK.search(norm, numbers[index - 1].end, token.start))
-        before_text = index + 1 == len(numbers) or bool(_CJK.search(norm, token.end, numbers[index + 1].start))
+        after_text = index == 0 or bool(CJK.search(norm, numbers[index - 1].end, token.start))
+        before_text = index + 1 == len(numbers) or bool(CJK.search(norm, token.end, numbers[index + 1].start))
         if after_text and before_text and token.line is not None and token.value == token.line.page and runs:
             continue  # a page number between two labels
         if after_text or not runs:
@@ -642,5 +639,4 @@ def active_from_boxes(doc: Document, norm: str, sections: Sections) -> dict[str,
     return out
 
 
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 _BOX_GAP = re.compile(r"\n[ \t]*\n")

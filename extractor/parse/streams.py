@@ -34,7 +34,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -311,6 +311,13 @@ def _page_numbers(tokens: Sequence[Token], doc: Document) -> list[int]:
     return at_edge + numbered
 
 
+def without_page_numbers(numbers: Sequence[Token], strays: Sequence[int], extra: int) -> Iterator[list[Token]]:
+    """``numbers`` less ``extra`` of the possible page numbers ``strays`` (indexes from ``_page_numbers``),
+    each choice in turn, at most ``MAX_DROP_TRIALS`` of them."""
+    for dropped in itertools.islice(itertools.combinations(strays, extra), MAX_DROP_TRIALS):
+        yield [t for i, t in enumerate(numbers) if i not in dropped]
+
+
 def read_stream(doc: Document, norm: str, sections: Sections, anchors: Sequence[Anchor]) -> StreamResult | None:
     """Section 三's number stream placed into the template's rows, or None when its count fits no
     row list or no placement keeps every identity.
@@ -329,8 +336,7 @@ def read_stream(doc: Document, norm: str, sections: Sections, anchors: Sequence[
             extra = len(numbers) - WIDTH * len(row_keys)
             if extra < 0 or extra > MAX_STRAY:
                 continue
-            for dropped in itertools.islice(itertools.combinations(strays, extra), MAX_DROP_TRIALS):
-                kept = [t for i, t in enumerate(numbers) if i not in dropped]
+            for kept in without_page_numbers(numbers, strays, extra):
                 apart = [_apart(norm, a, b) for a, b in itertools.pairwise(kept)]
                 found = decompositions([t.value for t in kept], row_keys, layouts, misprints, apart)
                 complete = complete and found.complete
@@ -529,8 +535,7 @@ def read_blank_stream(
     strays = _page_numbers(numbers, doc)
     for row_keys in _row_sets(anchors):
         for extra in range(MAX_STRAY + 1):
-            for dropped in itertools.islice(itertools.combinations(strays, extra), MAX_DROP_TRIALS):
-                kept = [t for i, t in enumerate(numbers) if i not in dropped]
+            for kept in without_page_numbers(numbers, strays, extra):
                 result = read_blank_rows([t.value for t in kept], row_keys)
                 if result is not None:
                     return result, kept
@@ -548,24 +553,23 @@ def blank_stream_cells(result: BlankRowsResult, tokens: Sequence[Token]) -> dict
     for index, (row, indexes) in enumerate(zip(best.rows, best.cells, strict=True)):
         row_cells: dict[str, CellReading] = {}
         for col_index, (col, at) in enumerate(zip(APPLICANT_COLUMNS, indexes, strict=True)):
-            value = None if at is None else tokens[at].value
+            token = None if at is None else tokens[at]
+            value = None if token is None else token.value
             alternatives = _differing(value, (values[index][col_index] for values in other_values))
-            if at is None:  # a blank: 0 is always its other reading
+            if col_index in best.unplaced and None in indexes and value in (None, 0):
+                # a row of zeros with a blank in one of several columns: 0 in each, the blank the other reading
+                start, end = (None, None) if token is None else (token.start, token.end)
+                cell = CellReading(0, CONF_STREAM, start, end, token, review=REASON_UNPLACED_BLANK)
+                cell.alternatives = [None, *(a for a in alternatives if a not in (0, None))]
+                competing = True
+            elif token is None:  # a blank: 0 is always its other reading
                 cell = CellReading(None, CONF_STREAM, review=REASON_BLANK_CELL)
                 cell.alternatives = alternatives if 0 in alternatives else [0, *alternatives]
                 competing = len(cell.alternatives) > 1
             else:
-                token = tokens[at]
                 cell = CellReading(value, CONF_STREAM, token.start, token.end, token, review=REASON_BLANK_ROWS)
                 cell.alternatives = alternatives
                 competing = bool(alternatives)
-            if col_index in best.unplaced and None in indexes and value in (None, 0):
-                # a row of zeros with a blank in one of several columns: 0 in each, the blank the other reading
-                cell = CellReading(
-                    0, CONF_STREAM_AMBIGUOUS, cell.start, cell.end, cell.token, review=REASON_UNPLACED_BLANK
-                )
-                cell.alternatives = [None, *(a for a in alternatives if a not in (0, None))]
-                competing = True
             if not result.complete:
                 cell.review = REASON_UNCOUNTED
             if competing or not result.complete:

@@ -22,11 +22,10 @@ from extractor.parse.layout import Sections, Token, find_sections, line_tokens, 
 from extractor.parse.normalize import scale
 from extractor.parse.rows import RowReader, _number_run
 from extractor.parse.solve import Reading, candidates, group_splits, groups_fit, row_fits
-from extractor.parse.streams import reordered_runs
+from extractor.parse.streams import _differing, reordered_runs
 from extractor.template import (
     ACTIVE_DISCLOSURE,
     APPLICANT_COLUMNS,
-    OTHER_SUBROWS,
     OUTCOME_ROWS,
     REVIEW_COLUMNS,
     REVIEW_GROUPS,
@@ -105,9 +104,8 @@ def read_applications(reader: RowReader, anchors: list[Anchor]) -> dict[str, dic
     width = len(APPLICANT_COLUMNS)
     reader.pair_by_order(anchors, width, reader.next_boundary(max((a.end for a in anchors), default=0)))
     row_tokens = {a.key: reader.read(a, width) for a in anchors}
-    single = "other_handling" in row_tokens
-    sixth = ["other_handling"] if single else list(OTHER_SUBROWS)
-    in_order = reader.in_row_order(list(row_tokens.values()), dict.fromkeys(form_rows(single), width))
+    rows = form_rows("other_handling" in row_tokens)
+    in_order = reader.in_row_order(list(row_tokens.values()), dict.fromkeys(rows, width))
     options: dict[str, list[Reading]] = {}
     for key, row in row_tokens.items():
         if not row.tokens or all(t.kind == "blank" for t in row.tokens):
@@ -115,7 +113,7 @@ def read_applications(reader: RowReader, anchors: list[Anchor]) -> dict[str, dic
         found = candidates(row.tokens, width, row_fits, allow_blanks=not row.structured)
         if found:
             options[key] = found
-    outcome_rows = [r for r in OUTCOME_ROWS if r not in ("other_handling", *OTHER_SUBROWS)] + sixth
+    outcome_rows = [r for r in rows if r in OUTCOME_ROWS]
     complete = all(key in options for key in outcome_rows)  # else identity 2 has a null: it says nothing
     chosen, alternatives = _solve(options, complete)
     cells: dict[str, dict[str, CellReading]] = {}
@@ -595,17 +593,14 @@ def _blank_groups(tokens: list[Token]) -> dict[str, CellReading] | None:
     )
     cells: dict[str, CellReading] = {}
     for index, key in enumerate(REVIEW_KEYS):
-        token = readings[0][index]
+        token, *others = (reading[index] for reading in readings)
         cell = (
             CellReading(token.value, CONF_AMBIGUOUS, token.start, token.end, token, review=reason)
             if token is not None
             else CellReading(None, CONF_AMBIGUOUS, review=reason)
         )
-        for other in readings[1:]:
-            placed = other[index]
-            value = placed.value if placed is not None else None
-            if value != cell.value and value not in cell.alternatives:
-                cell.alternatives.append(value)
+        value = None if token is None else token.value
+        cell.alternatives = _differing(value, (None if other is None else other.value for other in others))
         cells[key] = cell
     return cells
 
