@@ -7,7 +7,7 @@ never change a value; the caller decides what a failure means (review).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from extractor.report import Value
@@ -97,21 +97,27 @@ def identities_for(values: Mapping[str, Value]) -> list[Identity]:
     return application_identities(rows) + review_identities()
 
 
-def evaluate_identity(identity: Identity, values: Mapping[str, Value]) -> CheckResult:
+def evaluate_identity(identity: Identity, values: Mapping[str, Value], blanks: Collection[str] = ()) -> CheckResult:
+    """Whether ``identity`` holds. A null in ``blanks`` (a cell printed blank) counts as 0: a blank
+    the identity needs a number from breaks it. Any other null skips the identity."""
+    numbers = {k: float(v) if isinstance(v := values.get(k), int | float) else 0.0 for k, _ in identity.terms}
+    lhs = sum(numbers[k] for k, coef in identity.terms if coef > 0)
+    rhs = sum(numbers[k] for k, coef in identity.terms if coef < 0)
+    difference = lhs - rhs
+    passed = abs(difference) <= TOLERANCE
     nulls = [key for key, _ in identity.terms if not isinstance(values.get(key), int | float)]
-    if nulls:
+    if nulls and (passed or any(key not in blanks for key in nulls)):
+        # Blanks that add up as zeros, or cells not read: nothing contradicted.
         return CheckResult(
             rule=identity.rule,
             passed=None,
             detail=f"skipped: no value for {', '.join(nulls)}",
             fields=identity.fields,
         )
-    numbers = {k: float(v) for k, _ in identity.terms if isinstance(v := values.get(k), int | float)}
-    lhs = sum(numbers[k] for k, coef in identity.terms if coef > 0)
-    rhs = sum(numbers[k] for k, coef in identity.terms if coef < 0)
-    difference = lhs - rhs
-    passed = abs(difference) <= TOLERANCE
     detail = identity.text if passed else f"{identity.text}: {_num(lhs)} != {_num(rhs)} (off by {_num(difference)})"
+    if nulls:
+        # A blank read where the identity needs a number: the cell may have lost its value.
+        detail = f"{detail}, reading {', '.join(nulls)} as 0"
     return CheckResult(
         rule=identity.rule,
         passed=passed,
@@ -123,9 +129,9 @@ def evaluate_identity(identity: Identity, values: Mapping[str, Value]) -> CheckR
     )
 
 
-def evaluate(values: Mapping[str, Value]) -> list[CheckResult]:
-    """Evaluate every identity that applies to ``values`` (a flat report)."""
-    return [evaluate_identity(identity, values) for identity in identities_for(values)]
+def evaluate(values: Mapping[str, Value], blanks: Collection[str] = ()) -> list[CheckResult]:
+    """Evaluate every identity that applies to ``values`` (a flat report), ``blanks`` as 0."""
+    return [evaluate_identity(identity, values, blanks) for identity in identities_for(values)]
 
 
 def failed_fields(checks: Iterable[CheckResult]) -> list[str]:

@@ -117,11 +117,17 @@ def validate(
 ) -> Result:
     """Run every tally identity; fields of broken ones join the review list. Values stay as printed."""
     values = {key: detail.value for key, detail in fields.items()}
-    checks = evaluate(values)
+    blanks = [key for key, detail in fields.items() if detail.value is None and key not in review_reasons]
+    checks = evaluate(values, blanks)
     broken = failed_fields(checks)
     for key in broken:
         if key in fields and key not in review_reasons:
             review_reasons[key] = "part of a tally identity that does not hold"
+    for row in {key.rsplit(".", 1)[0] for key in broken if key in fields and fields[key].value is None}:
+        # One blank of a row breaks an identity: the row's other blanks may have lost their values too.
+        for key, detail in fields.items():
+            if detail.value is None and key.rsplit(".", 1)[0] == row and key not in review_reasons:
+                review_reasons[key] = "blank in a row where another blank breaks a tally identity"
     review = [key for key in fields if key in review_reasons]
     status = Status.PARTIAL if review else Status.SUCCESS
     return build_result(source, fields, checks, review, status=status, usage=usage)

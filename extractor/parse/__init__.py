@@ -109,6 +109,7 @@ def parse_document(doc: Document) -> ParseOutcome:
 # a broken extraction): a name or date read from it may hold a misread character as well
 DAMAGED_SHARE = 0.5
 TABLE_PREFIXES = ("active_disclosure.", "applications.", "reviews_and_lawsuits.")
+FEES_DOUBTFUL = 100_000  # 万元: 10亿元 of administrative fees in one year
 
 
 def _doubt_metadata_of_damaged_text(outcome: ParseOutcome) -> None:
@@ -236,6 +237,10 @@ class _FieldBuilder:
                 cell.alternatives.append(int(whole))
             cell.review = cell.review or "a count printed with a decimal point"
             cell.confidence = min(cell.confidence, 0.5)
+        if key.endswith("amount_10k_yuan") and isinstance(cell.value, int | float) and cell.value >= FEES_DOUBTFUL:
+            # 10亿元 of fees is rare, a converter that dropped a decimal point or an amount in 元 is not
+            cell.review = cell.review or "a fee of 10亿元 or more: a lost decimal point, or an amount in 元?"
+            cell.confidence = min(cell.confidence, 0.6)
         source = None
         if cell.start is not None and cell.end is not None:
             box = None

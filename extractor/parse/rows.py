@@ -272,8 +272,8 @@ class RowReader:
                 self.consumed_until = max(self.consumed_until, tokens[-1].end)
                 return RowTokens(anchor.key, anchor, tokens, True)
             blanks = self._blank_cells(line, anchor)
-            if len(blanks) >= width:  # a row of blank cells: printed, and blank
-                return RowTokens(anchor.key, anchor, blanks[:width], True)
+            if len(blanks) >= width and not self._numbers_below(line, anchor):
+                return RowTokens(anchor.key, anchor, blanks[:width], True)  # printed, and blank
         if anchor.key in self.paired:
             tokens = self.paired[anchor.key]
             self.consumed_until = max(self.consumed_until, tokens[-1].end)
@@ -291,6 +291,13 @@ class RowReader:
         for token in tokens:
             token.line = self.line_at(token.start)
         return RowTokens(anchor.key, anchor, tokens, False)
+
+    def _numbers_below(self, line: Line, anchor: Anchor) -> bool:
+        """In text split at pipes, numbers under a row of blank cells before the next label: a converter
+        that cut the row in two (the label's line, then its numbers), not a blank row."""
+        if self.doc.kind != "text":
+            return False
+        return any(t.kind == "num" for t in tokenize(self.norm, line.end, self.next_boundary(anchor.end)))
 
     def _grid_cells(self, line: Line, anchor: Anchor, width: int) -> list[Token]:
         """The row's last ``width`` cells, blanks in place, when each holds one number or nothing.

@@ -22,7 +22,7 @@ from extractor.parse.layout import Sections, Token, find_sections, line_tokens, 
 from extractor.parse.normalize import scale
 from extractor.parse.rows import RowReader, _number_run
 from extractor.parse.solve import Reading, candidates, group_splits, groups_fit, row_fits
-from extractor.parse.streams import _differing, reordered_runs
+from extractor.parse.streams import _differing, _page_numbers, reordered_runs, without_page_numbers
 from extractor.template import (
     ACTIVE_DISCLOSURE,
     APPLICANT_COLUMNS,
@@ -512,7 +512,8 @@ def read_reviews(
     tokens = _review_tokens(reader, norm, start, end)
     width = len(REVIEW_KEYS)
     structured = any(t.kind == "blank" for t in tokens) or bool(tokens and tokens[0].line and tokens[0].line.cells)
-    apart = None if structured else _numbers_apart(norm, start, end, tokens)
+    variants = [] if structured else _numbers_apart(reader, norm, start, end, tokens)
+    apart = variants[0] if variants else None
     if apart is None and not structured and len(tokens) > width:
         apart = _numbers_after_labels(norm, start, end)  # pdfminer: section 三's last boxes came first
     orders: list[list[int]] = []
@@ -533,7 +534,7 @@ def read_reviews(
     if not readings and tokens:
         readings = candidates(tokens, width, groups_fit, allow_split=len(tokens) >= width - 1)
     cells: dict[str, CellReading] = {}
-    if not readings and (blank_groups := _blank_groups(tokens)):
+    if not readings and (blank_groups := _blank_groups(tokens) or _glued_blank_groups(tokens)):
         return blank_groups, span
     if not readings:
         if tokens:
@@ -552,6 +553,11 @@ def read_reviews(
             new = apart[index].value if apart else None
             if old != new and new not in cells[key].alternatives:
                 cells[key].alternatives.append(new)
+                cells[key].confidence = min(cells[key].confidence, CONF_AMBIGUOUS)
+    for variant in variants[1:]:  # other page numbers dropped
+        for key, old, token in zip(REVIEW_KEYS, best.values, variant, strict=True):
+            if old != token.value and token.value not in cells[key].alternatives:
+                cells[key].alternatives.append(token.value)
                 cells[key].confidence = min(cells[key].confidence, CONF_AMBIGUOUS)
     fitting = [r for r in readings if groups_fit(r.values)]
     for other in fitting[1:]:
@@ -605,17 +611,64 @@ def _blank_groups(tokens: list[Token]) -> dict[str, CellReading] | None:
     return cells
 
 
+def _glued_blank_groups(tokens: list[Token]) -> dict[str, CellReading] | None:
+    """Section 四's digits run together (``33651700202``) short of three groups: cut into two whole
+    groups (else one) whose totals hold, each cut placed as ``_blank_groups`` places printed groups;
+    the first cut is shown and every other cut's values are alternatives."""
+    if not tokens or any(t.kind != "num" or not t.text.isdigit() for t in tokens):
+        return None
+    size = len(REVIEW_COLUMNS)
+    for cells_printed in range(len(REVIEW_KEYS) - size, 0, -size):
+        placed = (_blank_groups(_piece_tokens(cut)) for cut in group_splits(tokens, cells_printed, size))
+        readings = [cells for cells in placed if cells]
+        if readings:
+            cells = readings[0]
+            for other in readings[1:]:
+                for key, cell in cells.items():
+                    for value in [other[key].value, *other[key].alternatives]:
+                        if value != cell.value and value not in cell.alternatives:
+                            cell.alternatives.append(value)
+            return cells
+    return None
+
+
+def _piece_tokens(reading: Reading) -> list[Token]:
+    """A cut's cells as tokens of their own, spans inside the run they were cut from."""
+    out = []
+    for piece in reading.pieces:
+        token = piece.token
+        assert token is not None
+        begin, end = piece.part or (0, len(token.text))
+        text = token.text[begin:end]
+        out.append(Token("num", text, token.start + begin, token.start + end, int(text), line=token.line))
+    return out
+
+
 REASON_REVIEWS = "section 四's numbers printed apart from their labels, with text between them: read in order"
 REASON_REORDERED = "section 四's numbers printed apart from their labels, out of order: placed by identity 4"
 
 
-def _numbers_apart(norm: str, start: int, end: int, run: list[Token]) -> list[Token] | None:
+def _numbers_apart(reader: RowReader, norm: str, start: int, end: int, run: list[Token]) -> list[list[Token]]:
     """Section 四's fifteen numbers when a converter printed text among them (``... 0 0 总计 0``): the
-    run stops at that text short of fifteen while the section holds exactly fifteen whole numbers."""
+    run stops at that text short of fifteen while the section holds exactly fifteen whole numbers.
+
+    With one or two more, a page number printed among the cells (pdftotext puts a page's footer where
+    its reading order meets it): each choice of dropped page numbers whose groups add up, the first
+    likeliest; none when no choice does."""
     if len(run) >= len(REVIEW_KEYS) or any(t.kind != "num" for t in run):
-        return None
+        return []
     numbers = [t for t in tokenize(norm, start, end) if t.kind == "num"]
-    return numbers if len(numbers) == len(REVIEW_KEYS) and all(t.text.isdigit() for t in numbers) else None
+    if not all(t.text.isdigit() for t in numbers):
+        return []
+    if len(numbers) == len(REVIEW_KEYS):
+        return [numbers]
+    extra = len(numbers) - len(REVIEW_KEYS)
+    if not 0 < extra <= 2:
+        return []
+    for token in numbers:
+        token.line = reader.line_at(token.start)
+    strays = _page_numbers(numbers, reader.doc)
+    return [kept for kept in without_page_numbers(numbers, strays, extra) if groups_fit(tuple(t.value for t in kept))]
 
 
 def _past_page_numbers(reader: RowReader, norm: str, start: int, end: int) -> int:

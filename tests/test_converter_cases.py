@@ -1,0 +1,106 @@
+"""Converter outputs that once gave wrong values nobody was told about (tests/data/converted/).
+
+Each file is a real converter's output of a generated report (seed 7171), with the source's gold
+beside it; see tests/data/README.md.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from extractor.checks import Identity, evaluate_identity
+from extractor.load.text import load_text
+from extractor.pipeline import ExtractOptions, extract_document, extract_path
+from extractor.report import flatten
+from extractor.scoring import score_document
+
+CONVERTED = Path(__file__).resolve().parent / "data" / "converted"
+NEEDS_CREATION = "applications.unavailable_needs_creation"
+COLUMNS = ("natural_person", "commercial", "research", "social_welfare", "legal_service", "other_org", "total")
+
+
+def _gold_json(name: str) -> dict[str, Any]:
+    return json.loads((CONVERTED / f"{name}.gold.json").read_text(encoding="utf-8"))
+
+
+def _gold(name: str) -> dict[str, object]:
+    return flatten(_gold_json(name)["report"])
+
+
+def _wrong_and_silent(name: str, suffix: str) -> tuple[list[str], list[str]]:
+    result = extract_path(CONVERTED / f"{name}{suffix}", ExtractOptions())
+    score = score_document(_gold_json(name), result.to_json())
+    return [e.key for e in score.errors], [e.key for e in score.silent]
+
+
+@pytest.mark.parametrize(
+    ("name", "suffix"),
+    [
+        ("syn7171_012_pdf__markitdown", ".md"),
+        ("syn7171_000_pdf__pdftotext", ".txt"),
+        ("syn7171_004_html__gettext", ".txt"),
+        ("syn7171_024_pdf__pymupdf4llm", ".md"),
+    ],
+)
+def test_no_wrong_value_outside_review(name: str, suffix: str) -> None:
+    _, silent = _wrong_and_silent(name, suffix)
+    assert silent == []
+
+
+def test_a_row_markitdown_cut_under_its_label_is_read_from_the_line_below() -> None:
+    """``| 2、没有现成信息需要另行制作 | | | …`` then ``| | | | 5 0 | 0 | … | 5 |``: not a blank row."""
+    wrong, _ = _wrong_and_silent("syn7171_012_pdf__markitdown", ".md")
+    assert wrong == []
+
+
+def test_blanks_that_break_an_identity_go_to_review_with_their_row() -> None:
+    """The same page with the numbers under the label lost: the row reads blank, identity 3 breaks
+    with the blanks as zeros, so every blank of the row is in review, not a certain null."""
+    text = (CONVERTED / "syn7171_012_pdf__markitdown.md").read_text(encoding="utf-8")
+    lost = text.replace("|     |     |                |     | 5 0 | 0   | 0   | 0   | 0   | 5   |\n", "")
+    assert lost != text
+    result = extract_document(load_text(Path("lost.md"), lost.encode("utf-8")), ExtractOptions())
+    row = [f"{NEEDS_CREATION}.{column}" for column in COLUMNS]
+    assert all(result.fields[key].value is None for key in row)
+    assert set(row) <= set(result.review)
+    broken = next(c for c in result.checks if c.rule == "applications.outcomes[natural_person]")
+    assert broken.passed is False and f"{NEEDS_CREATION}.natural_person as 0" in broken.detail
+
+
+def test_a_blank_counts_as_zero_only_where_it_was_printed() -> None:
+    identity = Identity("sum", (("t", -1), ("a", 1), ("b", 1)), "a + b = t")
+    values = {"t": 5, "a": 5, "b": None}
+    assert evaluate_identity(identity, values).passed is None  # b not read: nothing to check
+    assert evaluate_identity(identity, values, blanks={"b"}).passed is None  # 5 + 0 = 5: holds, nothing said
+    values = {"t": 9, "a": 5, "b": None}
+    broken = evaluate_identity(identity, values, blanks={"b"})
+    assert broken.passed is False and broken.difference == -4 and "reading b as 0" in broken.detail
+
+
+def test_section_four_with_a_page_number_among_its_cells() -> None:
+    """pdftotext printed page 2's number between two cells of 未经复议直接起诉: 16 numbers."""
+    wrong, _ = _wrong_and_silent("syn7171_000_pdf__pdftotext", ".txt")
+    assert not [key for key in wrong if key.startswith("reviews_and_lawsuits.")]
+
+
+def test_section_four_run_together_with_a_group_blank_lists_each_placement() -> None:
+    """``33651700202``: two groups whose totals hold, the third printed blank; which one is blank
+    the text does not say, so each placement is an alternative and every cell is in review."""
+    result = extract_path(CONVERTED / "syn7171_004_html__gettext.txt", ExtractOptions())
+    cells = {k: d for k, d in result.fields.items() if k.startswith("reviews_and_lawsuits.")}
+    assert set(cells) <= set(result.review)
+    values = [cells[f"reviews_and_lawsuits.reconsideration.{c}"].value for c in ("upheld", "total")]
+    assert values == [3, 17]
+    gold = _gold("syn7171_004_html__gettext")
+    assert all(gold[key] == detail.value or gold[key] in detail.alternatives for key, detail in cells.items())
+
+
+def test_a_fee_of_ten_yi_yuan_goes_to_review() -> None:
+    """pymupdf4llm put 10849.1's point in another cell: 108491 万元 is read as printed, in review."""
+    result = extract_path(CONVERTED / "syn7171_024_pdf__pymupdf4llm.md", ExtractOptions())
+    key = "active_disclosure.fees.amount_10k_yuan"
+    assert result.fields[key].value == 108491 and key in result.review
