@@ -16,7 +16,7 @@ from extractor.document import Document
 from extractor.errors import NotAReportError
 from extractor.load import load_document
 from extractor.parse import ParseOutcome, parse_document
-from extractor.result import FieldDetail, Result, Status, build_result
+from extractor.result import CheckResult, FieldDetail, Result, Status, build_result
 
 LLMMode = Literal["never", "auto", "always"]
 
@@ -123,14 +123,41 @@ def validate(
     for key in broken:
         if key in fields and key not in review_reasons:
             review_reasons[key] = "part of a tally identity that does not hold"
-    for row in {key.rsplit(".", 1)[0] for key in broken if key in fields and fields[key].value is None}:
-        # One blank of a row breaks an identity: the row's other blanks may have lost their values too.
-        for key, detail in fields.items():
-            if detail.value is None and key.rsplit(".", 1)[0] == row and key not in review_reasons:
-                review_reasons[key] = "blank in a row where another blank breaks a tally identity"
+    _doubt_blank_rows(fields, broken, review_reasons)
+    _doubt_unchecked_rows(fields, checks, blanks, review_reasons)
     review = [key for key in fields if key in review_reasons]
     status = Status.PARTIAL if review else Status.SUCCESS
     return build_result(source, fields, checks, review, status=status, usage=usage)
+
+
+def _doubt(detail: FieldDetail, key: str, reason: str, review_reasons: dict[str, str]) -> None:
+    review_reasons[key] = reason
+    detail.note = f"{detail.note}; {reason}" if detail.note else reason
+
+
+def _doubt_blank_rows(fields: dict[str, FieldDetail], broken: list[str], review_reasons: dict[str, str]) -> None:
+    """One blank of a row breaks an identity: the row's other blanks may have lost their values too."""
+    rows = {key.rsplit(".", 1)[0] for key in broken if key in fields and fields[key].value is None}
+    for key, detail in fields.items():
+        if detail.value is None and key.rsplit(".", 1)[0] in rows and key not in review_reasons:
+            _doubt(detail, key, "blank in a row where another blank breaks a tally identity", review_reasons)
+
+
+def _doubt_unchecked_rows(
+    fields: dict[str, FieldDetail], checks: list[CheckResult], blanks: list[str], review_reasons: dict[str, str]
+) -> None:
+    """The row total is what checks each cell's column: where a cell of the row is not read (a null in
+    review, not a printed blank), nothing shows a column shift, so the row's values are not certain."""
+    reason = "its row's total identity could not be checked: a cell of the row is not read"
+    for check in checks:
+        if check.passed is not None or not check.rule.startswith("applications.row_total["):
+            continue
+        if not any(k in fields and fields[k].value is None and k not in blanks for k in check.fields):
+            continue
+        for key in check.fields:
+            detail = fields.get(key)
+            if detail is not None and detail.value is not None and key not in review_reasons:
+                _doubt(detail, key, reason, review_reasons)
 
 
 TABLE_PREFIXES = ("applications.", "active_disclosure.", "reviews_and_lawsuits.")

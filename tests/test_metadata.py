@@ -12,11 +12,13 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from textreports import plain_rows, report_text
 
 from extractor.load.html import decode_html
+from extractor.load.text import load_text
 from extractor.parse.metadata import NO_SIGNATURE_DATE, MetaField, read_metadata
 from extractor.parse.normalize import normalize
-from extractor.pipeline import extract_path
+from extractor.pipeline import ExtractOptions, extract_document, extract_path
 
 REPO = Path(__file__).resolve().parents[1]
 TITLE = "沭阳县发展和改革局2023年政府信息公开工作年度报告\n"
@@ -308,3 +310,27 @@ def test_the_metadata_of_text_whose_tables_could_not_be_read_goes_to_review() ->
     assert "could not be found" in (damaged.fields["organization"].note or "")
     clean = extract_path(REPO / "eval" / "converted" / "dev" / "2024_jiangsu_huaian_city_gov__pypdf.txt")
     assert "organization" not in clean.review
+
+
+@pytest.mark.parametrize(
+    ("elsewhere", "why"),
+    [
+        ("示例市人民致府", "a character changed"),
+        ("示例市市人民政府", "a character added"),
+        ("示例人民政府", "a character left out"),
+    ],
+)
+def test_a_name_printed_otherwise_in_the_text_goes_to_review_with_the_other_spelling(elsewhere: str, why: str) -> None:
+    """OCR read the title's 临朐县 as 临县: the name printed otherwise elsewhere shows one of them is
+    misread, and nothing says which."""
+    text = report_text(plain_rows()).replace("我市共发布", f"{elsewhere}共发布")
+    result = extract_document(load_text(Path("report.txt"), text.encode("utf-8")), ExtractOptions())
+    assert result.fields["organization"].value == "示例市人民政府"
+    assert "organization" in result.review, why
+    assert elsewhere in result.fields["organization"].alternatives
+
+
+def test_the_name_followed_by_more_of_a_longer_name_is_not_a_misspelling() -> None:
+    text = report_text(plain_rows()).replace("我市共发布", "示例市人民政府办公室共发布")
+    result = extract_document(load_text(Path("report.txt"), text.encode("utf-8")), ExtractOptions())
+    assert "organization" not in result.review

@@ -101,3 +101,18 @@ def test_a_table_page_reads_its_headings_but_not_its_running_prose() -> None:
     assert len(prose) >= len(kept) + 8  # the paragraphs above the heading are left unread
     cells = sorted(line.text for line in whole if ocr_module._in_grid(line, grids))
     assert cells == sorted(line.text for line in skimmed if ocr_module._in_grid(line, grids))
+
+
+def test_rules_that_overrun_the_outer_rule_by_a_few_points_open_no_column() -> None:
+    """A generated report photographed as one long image (seed 3131, document 3): its rows' rules ran
+    4-5 pt past the table's outer rules on both sides, which once made a sliver column at each edge,
+    so every row's last seven cells were read one column off and section 三's total column blank."""
+    xs = [50.0, 150.0, 200.0, 250.0]
+    rows = [0.0, 20.0, 40.0]
+    v = [(x, 0.0, 40.0) for x in xs]
+    overrun = [(y, 45.0, 255.0) for y in rows]  # 5 units past both outer rules
+    (grid,) = build_grids(overrun, v, tol=1.0, min_size=2.0)
+    assert grid.xs == xs
+    open_side = [(y, 50.0, 300.0) for y in rows]  # no rule on the right: the rules' ends close it
+    (grid,) = build_grids(open_side, v, tol=1.0, min_size=2.0)
+    assert grid.xs == [*xs, 300.0]

@@ -140,6 +140,9 @@ def _components(h: list[Segment], v: list[Segment], tol: float) -> list[tuple[li
     return [g for g in groups.values() if g[0] and g[1]]
 
 
+OPEN_SIDE = 3.0  # an open side's row or column is at least three times ``min_size``
+
+
 def _covered(segs: list[Segment], pos: float, a: float, b: float, tol: float) -> bool:
     need = (b - a) * COVER
     got = 0.0
@@ -174,17 +177,20 @@ def _grid(hs: list[Segment], vs: list[Segment], tol: float, min_size: float) -> 
     bottom = max(s[2] for s in vs)
     xs = _cluster([s[0] for s in vs], tol)
     ys = _cluster([s[0] for s in hs], tol)
-    # Open sides (no outer rule): the ends of the other rules close the table.
-    if xs[0] - left > min_size:
+    # Open sides (no outer rule): the ends of the other rules close the table. Rules that overrun the
+    # outer rule by a few points (a scan blurs and the rule finder bridges their ends) open nothing:
+    # an open side's column holds at least a digit.
+    open_side = OPEN_SIDE * min_size
+    if xs[0] - left > open_side:
         xs.insert(0, left)
         vs = [*vs, (left, top, bottom)]
-    if right - xs[-1] > min_size:
+    if right - xs[-1] > open_side:
         xs.append(right)
         vs = [*vs, (right, top, bottom)]
-    if ys[0] - top > min_size:
+    if ys[0] - top > open_side:
         ys.insert(0, top)
         hs = [*hs, (top, left, right)]
-    if bottom - ys[-1] > min_size:
+    if bottom - ys[-1] > open_side:
         ys.append(bottom)
         hs = [*hs, (bottom, left, right)]
     xs = _drop_close(xs, min_size)

@@ -139,17 +139,20 @@ def _doubt(outcome: ParseOutcome, name: str, reason: str) -> None:
 
 
 def _doubt_organization_printed_otherwise(outcome: ParseOutcome, norm: str) -> None:
-    """The body's name as read, printed elsewhere in the report with one character changed
-    (``诸州市市场监督管理局`` in the title, ``赣州市市场监督管理局`` in the text): one of them is a
-    misread or a typo, and nothing says which. The name goes to review with the others."""
+    """The body's name as read, printed elsewhere in the report with one character changed, added or
+    left out inside it (``诸州市市场监督管理局`` in the title, ``赣州市市场监督管理局`` in the text;
+    ``临县`` read where the text prints ``临朐县``): one of them is a misread or a typo, and nothing
+    says which. The name goes to review with the others."""
     detail = outcome.fields.get("organization")
     if detail is None or not isinstance(detail.value, str) or len(detail.value) < 4:
         return
     name = detail.value
-    pattern = re.compile(
-        "|".join(f"{re.escape(name[:i])}[\u4e00-\u9fff]{re.escape(name[i + 1 :])}" for i in range(len(name)))
-    )
-    variants = Counter(m.group() for m in pattern.finditer(norm) if m.group() != name)
+    cjk = "[\u4e00-\u9fff]"
+    changed = [f"{re.escape(name[:i])}{cjk}{re.escape(name[i + 1 :])}" for i in range(len(name))]
+    added = [f"{re.escape(name[:i])}{cjk}{re.escape(name[i:])}" for i in range(1, len(name))]
+    left_out = [re.escape(name[:i] + name[i + 1 :]) for i in range(1, len(name) - 1)]
+    pattern = re.compile("|".join(changed + added + left_out))
+    variants = Counter(m.group() for m in pattern.finditer(norm) if m.group() not in name)
     if not variants:
         return
     others = [v for v, _ in variants.most_common()]

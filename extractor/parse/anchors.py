@@ -39,7 +39,7 @@ APPLICATION_ANCHORS: dict[str, str] = {
     "other_unpaid_fee": _alt("缴纳费用", "收费通知"),
     "other_other": r"(?:3\s*[.、]?\s*)?" + loose("其他") + r"(?!\s*处\s*理)",
     "other_handling": loose("其他处理"),
-    "total_processed": r"(?:\(\s*七\s*\)|七\s*[、.])\s*" + loose("总计"),
+    "total_processed": r"(?:\(\s*七\s*\)|七\s*[、.])\s*" + _alt("总计", "合计"),
     "carried_forward": _alt("结转下年度", "下年度继续办理", "转下年度"),
 }
 
