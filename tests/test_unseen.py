@@ -102,6 +102,19 @@ def test_of_several_cuts_of_a_section_two_run_the_likeliest_comes_first() -> Non
     assert values(outcome, "active_disclosure.normative_documents") == [18, 1, 829]
 
 
+def test_a_procurement_run_puts_the_projects_small() -> None:
+    """A page dump of the 2019 form printed ``政府集中采购6479716726.5``: 6 projects and 479716726.5 元 is the likelier
+    cut than the most even one (64797 and 16726.5); both are there, in review."""
+    sec2 = (
+        "第二十条第（一）项信息内容本年新制作数量本年新公开数量对外公开总数量规章100"
+        "第二十条第（九）项信息内容采购项目数量采购总金额政府集中采购6479716726.5\n"
+    )
+    _, outcome = parse_text(report_text(plain_rows(), sec2=sec2))
+    assert values(outcome, "active_disclosure.procurement") == [6, 479716726.5]
+    projects = outcome.fields["active_disclosure.procurement.projects"]
+    assert 64797 in projects.alternatives and "active_disclosure.procurement.projects" in outcome.review
+
+
 def test_the_2019_forms_runs_put_the_change_small_and_keep_its_sign() -> None:
     sec2 = (
         "第二十条第（一）项信息内容本年新制作数量本年新公开数量对外公开总数量规章100行政规范性文件181829"

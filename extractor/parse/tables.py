@@ -438,8 +438,9 @@ def _split_active(tokens: list[Token], fields: list[str]) -> dict[str, CellReadi
     return cells
 
 
-# section 二's cells that count what a year changed (废止件数, 本年增/减): few, next to the stock
-SMALL_CELLS = frozenset({"repealed", "items_change"})
+# section 二's cells that count what a year changed (废止件数, 本年增/减): few, next to the stock; and
+# procurement projects, a count next to an amount in 元
+SMALL_CELLS = frozenset({"repealed", "items_change", "projects"})
 # its cells that hold a stock (现行有效件数, 对外公开总数量), at least the year's count before them
 STOCK_CELLS = frozenset({"in_force", "total_published"})
 
