@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from extractor.checks import Identity, evaluate_identity
+from extractor.errors import UnsupportedFormatError
 from extractor.load.text import load_text
 from extractor.pipeline import ExtractOptions, extract_document, extract_path
 from extractor.report import flatten
@@ -32,7 +33,11 @@ def _gold(name: str) -> dict[str, object]:
 
 
 def _wrong_and_silent(name: str, suffix: str) -> tuple[list[str], list[str]]:
-    result = extract_path(CONVERTED / f"{name}{suffix}", ExtractOptions())
+    return _wrong_and_silent_at(CONVERTED / f"{name}{suffix}", name)
+
+
+def _wrong_and_silent_at(path: Path, name: str) -> tuple[list[str], list[str]]:
+    result = extract_path(path, ExtractOptions())
     score = score_document(_gold_json(name), result.to_json())
     return [e.key for e in score.errors], [e.key for e in score.silent]
 
@@ -104,3 +109,16 @@ def test_a_fee_of_ten_yi_yuan_goes_to_review() -> None:
     result = extract_path(CONVERTED / "syn7171_024_pdf__pymupdf4llm.md", ExtractOptions())
     key = "active_disclosure.fees.amount_10k_yuan"
     assert result.fields[key].value == 108491 and key in result.review
+
+
+def test_a_stray_nul_from_a_text_layer_keeps_a_text_file_text(tmp_path: Path) -> None:
+    """PyMuPDF's ``get_text("blocks")`` of a browser-printed page passed on two NUL bytes; the text is
+    text all the same. A file that is mostly NULs or control bytes is still refused."""
+    text = (CONVERTED / "syn7171_000_pdf__pdftotext.txt").read_text(encoding="utf-8")
+    stray = tmp_path / "stray.txt"
+    stray.write_bytes(text.replace("根据", "\x00根据", 1).encode("utf-8"))
+    assert _wrong_and_silent_at(stray, "syn7171_000_pdf__pdftotext") == ([], [])
+    binary = tmp_path / "binary.txt"
+    binary.write_bytes(bytes(range(32)) * 20 + text.encode("utf-8"))
+    with pytest.raises(UnsupportedFormatError, match="unsupported file type"):
+        extract_path(binary, ExtractOptions())

@@ -65,14 +65,18 @@ def _is_image(head: bytes) -> bool:
 
 
 def _looks_binary(head: bytes) -> bool:
-    """NUL bytes outside a UTF-16 pattern, or many control bytes: not text."""
+    """Many NUL bytes outside a UTF-16 pattern, or many control bytes: not text. (A converter passes
+    on a stray NUL from a PDF's text layer now and then: a few do not make a text file binary.)"""
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return False
     sample = head[:4096]
     if b"\x00" in sample:
         from extractor.load.text import bomless_utf16
 
-        return bomless_utf16(sample) is None
+        if bomless_utf16(sample) is not None:
+            return False
+        if sample.count(b"\x00") > 0.01 * len(sample):
+            return True
     controls = sum(1 for byte in sample if byte < 32 and byte not in (9, 10, 12, 13, 27))
     return controls > 0.05 * max(1, len(sample))
 
