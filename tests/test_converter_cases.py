@@ -15,6 +15,7 @@ import pytest
 from extractor.checks import Identity, evaluate_identity
 from extractor.errors import UnsupportedFormatError
 from extractor.load.text import load_text
+from extractor.parse.layout import tokenize
 from extractor.pipeline import ExtractOptions, extract_document, extract_path
 from extractor.report import flatten
 from extractor.scoring import score_document
@@ -122,3 +123,29 @@ def test_a_stray_nul_from_a_text_layer_keeps_a_text_file_text(tmp_path: Path) ->
     binary.write_bytes(bytes(range(32)) * 20 + text.encode("utf-8"))
     with pytest.raises(UnsupportedFormatError, match="unsupported file type"):
         extract_path(binary, ExtractOptions())
+
+
+def test_blank_cells_pdftotext_layout_leaves_empty_are_read_blank_where_they_stand() -> None:
+    """``pdftotext -layout`` of a table whose 科研机构 column is blank: the rows that print every cell
+    show where each column stands, the others leave 科研机构's place empty. Those cells are blank as
+    printed (null, certain); before, each row lost a cell whose column only the identities guessed."""
+    result = extract_path(CONVERTED / "syn9090_021_pdf__pdftotext-layout.txt", ExtractOptions())
+    assert result.fields["applications.granted.research"].value is None
+    assert "applications.granted.research" not in result.review
+    assert _wrong_and_silent("syn9090_021_pdf__pdftotext-layout", ".txt") == ([], [])
+
+
+def test_rows_separated_by_single_spaces_say_nothing_about_their_blank_columns() -> None:
+    """pypdf's text of the same page: a row's numbers move with its label's length, so where its
+    blank cell was is the identities' guess, in review."""
+    result = extract_path(CONVERTED / "syn9090_021_pdf__pypdf.txt", ExtractOptions())
+    assert "applications.granted.research" in result.review
+    assert _wrong_and_silent("syn9090_021_pdf__pypdf", ".txt")[1] == []
+
+
+def test_a_number_before_a_line_of_a_label_printed_down_the_page_is_a_cell() -> None:
+    """pdftotext printed 三、本年度办理结果 down the page, a character a line: a row ending in 0 above
+    the line ``、`` or ``年 ...`` kept its last cell (it was taken for an ordinal ``0、`` or a date)."""
+    assert _wrong_and_silent("syn7171_015_pdf__pdftotext-layout", ".txt") == ([], [])
+    text = "x 0\n、\n本 y 0\n年 z 2023年"
+    assert [t.text for t in tokenize(text, 0, len(text)) if t.kind == "num"] == ["0", "0"]

@@ -282,14 +282,17 @@ def test_a_cell_lost_from_space_separated_numbers_is_read_as_blank_where_its_pla
     assert all(f"applications.denied_state_secret.{col}" in result.review for col in ("research", "legal_service"))
 
 
-@pytest.mark.parametrize("converter", ["markitdown.md", "pdfplumber.txt", "pdftotext-layout.txt"])
-def test_blank_cells_lost_by_other_converters_land_in_the_blank_column(converter: str) -> None:
-    """markitdown merges cells (``| 74 0 | 0 2 |``): its walls say nothing about a lost cell."""
+@pytest.mark.parametrize(
+    ("converter", "by_position"), [("markitdown.md", False), ("pdfplumber.txt", False), ("pdftotext-layout.txt", True)]
+)
+def test_blank_cells_lost_by_other_converters_land_in_the_blank_column(converter: str, by_position: bool) -> None:
+    """markitdown merges cells (``| 74 0 | 0 2 |``): its walls say nothing about a lost cell.
+    ``pdftotext -layout`` leaves the blank cell's place empty under its column: blank as printed."""
     path = Path(__file__).parent.parent / "eval" / "converted" / "dev" / f"syn1101_003_pdf__{converter}"
     result = extract_document(load_text(path, path.read_bytes()), ExtractOptions(llm="never"))
     for row in ("granted", "denied_state_secret", "rejected_duplicate"):
         assert result.fields[f"applications.{row}.legal_service"].value is None, row
-        assert f"applications.{row}.legal_service" in result.review, row
+        assert (f"applications.{row}.legal_service" in result.review) is not by_position, row
 
 
 def test_a_label_cut_into_two_markdown_cells_still_finds_its_row() -> None:

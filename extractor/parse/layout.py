@@ -135,8 +135,10 @@ class Token:
 _NUM_RE = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
 _UNIT_RE = re.compile(r"\s*(万元|亿元|元|个|件|项|条|次|家|份|人次|宗)")
 _NOTE_RE = re.compile(r"\((?:其中|含|包括|注)[^)]{0,40}\)")
-_ENUM_AFTER = re.compile(r"\s*[.、]\s*(?=[\u4e00-\u9fff(“\"])")
-_DATE_AFTER = re.compile(r"\s*(?:年|月|日|号|季度|%)")
+# on the number's own line: a line that starts with 、 or 年 (a label printed down the page, one
+# character a line: 三 / 、 / 本 / 年) does not make the number at the end of the line before an ordinal or a date
+_ENUM_AFTER = re.compile(r"[ \t]*[.、]\s*(?=[\u4e00-\u9fff(“\"])")
+_DATE_AFTER = re.compile(r"[ \t]*(?:年|月|日|号|季度|%)")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from extractor.checks import application_identities, evaluate_identity
+from extractor.document import Line
 from extractor.parse.anchors import (
     FEES_UNIT,
     PROCUREMENT_UNIT,
@@ -20,7 +21,7 @@ from extractor.parse.boxes import active_from_boxes
 from extractor.parse.joint import surviving
 from extractor.parse.layout import Sections, Token, find_sections, line_tokens, tokenize
 from extractor.parse.normalize import scale
-from extractor.parse.rows import RowReader, _number_run
+from extractor.parse.rows import RowReader, RowTokens, _number_run
 from extractor.parse.solve import Reading, candidates, group_splits, groups_fit, row_fits
 from extractor.parse.streams import _differing, _page_numbers, reordered_runs, without_page_numbers
 from extractor.template import (
@@ -104,6 +105,7 @@ def read_applications(reader: RowReader, anchors: list[Anchor]) -> dict[str, dic
     width = len(APPLICANT_COLUMNS)
     reader.pair_by_order(anchors, width, reader.next_boundary(max((a.end for a in anchors), default=0)))
     row_tokens = {a.key: reader.read(a, width) for a in anchors}
+    _blanks_by_position(reader, list(row_tokens.values()), width)
     rows = form_rows("other_handling" in row_tokens)
     in_order = reader.in_row_order(list(row_tokens.values()), dict.fromkeys(rows, width))
     options: dict[str, list[Reading]] = {}
@@ -147,6 +149,81 @@ def read_applications(reader: RowReader, anchors: list[Anchor]) -> dict[str, dic
                 for col in APPLICANT_COLUMNS
             }
     return cells
+
+
+ALIGN_SLACK = 1.5  # characters: a number's middle this close to its column's
+ALIGN_GAP = 3.0  # characters between columns' middles, at least, for a position to tell them apart
+
+
+def _blanks_by_position(reader: RowReader, rows: list[RowTokens], width: int) -> None:
+    """Blank cells a text converter dropped, placed where the text leaves their columns empty.
+
+    ``pdftotext -layout`` puts each number at its place on the page: the rows that print every cell
+    show where each column stands, and a row with fewer numbers shows which columns it leaves empty.
+    Each of its numbers must stand in one column, in order; the empty ones are blank cells, printed
+    blank. Only where the text is laid out by position: two or more full rows of a page agree on
+    every column, and rows whose labels end at different places put their numbers in those columns
+    (text that only separates cells by spaces moves them with the label's length)."""
+    pages: dict[int, list[tuple[RowTokens, Line, list[float], int]]] = {}
+    for row in rows:
+        line = _one_line(row.tokens)
+        if line is None or row.structured or not 0 < len(row.tokens) <= width:
+            continue
+        middles = [(t.start + t.end) / 2 - line.start for t in row.tokens]
+        lead = row.anchor.end - line.start if line.start <= row.anchor.start < line.end else -1
+        pages.setdefault(line.page, []).append((row, line, middles, lead))
+    for found in pages.values():
+        full = [m for _, _, m, _ in found if len(m) == width]
+        if len(full) < 2:
+            continue
+        columns = [sorted(m[i] for m in full)[len(full) // 2] for i in range(width)]
+        if any(abs(m[i] - columns[i]) > ALIGN_SLACK for m in full for i in range(width)):
+            continue
+        if any(b - a < ALIGN_GAP for a, b in itertools.pairwise(columns)):
+            continue
+        placed = {id(row): _columns_of(middles, columns) for row, _, middles, _ in found}
+        leads = {lead for row, _, _, lead in found if placed[id(row)] is not None}
+        if len(leads) < 2:
+            continue
+        for row, line, _, _ in found:
+            where = placed[id(row)]
+            if where is None or len(where) == width:
+                continue
+            if any(_printed_near(reader.norm, line, c) for i, c in enumerate(columns) if i not in where):
+                continue  # something stands where the blank would be: not this reading
+            given = iter(row.tokens)
+            row.tokens = [
+                next(given)
+                if i in where
+                else Token("blank", "", line.start + round(c), line.start + round(c), line=line)
+                for i, c in enumerate(columns)
+            ]
+
+
+def _printed_near(norm: str, line: Line, column: float) -> bool:
+    """Whether anything but spaces stands within reach of ``column`` on ``line``."""
+    begin = max(line.start, line.start + int(column - ALIGN_SLACK - 1))
+    end = min(line.end, line.start + int(column + ALIGN_SLACK + 2))
+    return bool(norm[begin:end].strip())
+
+
+def _columns_of(middles: list[float], columns: list[float]) -> list[int] | None:
+    """The column each number stands in, in order, each close to one column only; else None."""
+    placed: list[int] = []
+    for where in middles:
+        near = [i for i, c in enumerate(columns) if abs(where - c) <= ALIGN_SLACK]
+        if len(near) != 1 or (placed and near[0] <= placed[-1]):
+            return None
+        placed.append(near[0])
+    return placed
+
+
+def _one_line(tokens: list[Token]) -> Line | None:
+    """The line all of ``tokens`` stand on, if they are all numbers on one line of text."""
+    lines = {id(t.line) for t in tokens}
+    if not tokens or len(lines) != 1 or any(t.kind != "num" for t in tokens):
+        return None
+    return tokens[0].line
 
 
 def _merged_cells(tokens: list[Token]) -> bool:
