@@ -117,7 +117,7 @@ def validate(
 ) -> Result:
     """Run every tally identity; fields of broken ones join the review list. Values stay as printed."""
     values = {key: detail.value for key, detail in fields.items()}
-    blanks = [key for key, detail in fields.items() if detail.value is None and key not in review_reasons]
+    blanks = {key for key, detail in fields.items() if detail.value is None and key not in review_reasons}
     checks = evaluate(values, blanks)
     broken = failed_fields(checks)
     for key in broken:
@@ -144,7 +144,7 @@ def _doubt_blank_rows(fields: dict[str, FieldDetail], broken: list[str], review_
 
 
 def _doubt_unchecked_rows(
-    fields: dict[str, FieldDetail], checks: list[CheckResult], blanks: list[str], review_reasons: dict[str, str]
+    fields: dict[str, FieldDetail], checks: list[CheckResult], blanks: set[str], review_reasons: dict[str, str]
 ) -> None:
     """The row total is what checks each cell's column: where a cell of the row is not read (a null in
     review, not a printed blank), nothing shows a column shift, so the row's values are not certain."""

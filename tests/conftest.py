@@ -392,3 +392,22 @@ class WrongNumbersServer:
     def close(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+@pytest.fixture
+def input_shapes(monkeypatch: pytest.MonkeyPatch) -> Callable[[type], list[tuple[int, ...]]]:
+    """``watch(cls)``: the shape of every array passed to ``cls.__call__`` from then on (an OCR model's
+    session or inference class), in a list the test reads; the calls still run."""
+
+    def watch(cls: type) -> list[tuple[int, ...]]:
+        run = cls.__call__
+        shapes: list[tuple[int, ...]] = []
+
+        def counted(self: object, array: Any) -> object:
+            shapes.append(array.shape)
+            return run(self, array)
+
+        monkeypatch.setattr(cls, "__call__", counted)
+        return shapes
+
+    return watch

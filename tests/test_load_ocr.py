@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -293,7 +294,7 @@ def test_ocr_engine_runs_one_thread_per_session_without_the_angle_classifier() -
         assert session.get_session_options().intra_op_num_threads == ocr_module.ocr_threads() == 1
 
 
-def test_the_recogniser_reads_one_crop_per_call(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_recogniser_reads_one_crop_per_call(input_shapes: Callable[[type], list[tuple[int, ...]]]) -> None:
     """A batch pads every crop to its widest one; one at a time reads the same for about a third less CPU."""
     engine = ocr_module.engine()
     assert engine.text_rec.rec_batch_num == ocr_module.REC_BATCH == 1
@@ -302,15 +303,7 @@ def test_the_recogniser_reads_one_crop_per_call(monkeypatch: pytest.MonkeyPatch)
         crop = np.full((48, width, 3), 255, np.uint8)
         crop[10:38, 10 : width - 10] = 0  # a dark bar: any reading will do, the inputs are what is checked
         crops.append(crop)
-    session_type = type(engine.text_rec.session)
-    run = session_type.__call__
-    shapes: list[tuple[int, ...]] = []
-
-    def counted(self: object, batch: np.ndarray) -> object:
-        shapes.append(batch.shape)
-        return run(self, batch)
-
-    monkeypatch.setattr(session_type, "__call__", counted)
+    shapes = input_shapes(type(engine.text_rec.session))
     engine.text_rec(crops)
     assert [shape[0] for shape in shapes] == [1, 1]
     assert sorted(shape[3] for shape in shapes) == [320, 900]  # the narrow crop is not padded to the wide one

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -66,20 +67,11 @@ def test_a_box_over_two_cells_lies_in_both_and_one_inside_a_cell_in_one() -> Non
     assert ocr_module._cells_under((210, 5, 260, 35), [grid]) == []  # outside the table
 
 
-def test_a_small_image_is_detected_at_its_own_size(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_small_image_is_detected_at_its_own_size(input_shapes: Callable[[type], list[tuple[int, ...]]]) -> None:
     """RapidOCR enlarges an image whose shorter side is under 736 pixels; a part of a page shrunk on purpose
     must not be enlarged again."""
     gray = _page(4)[600:900, 200:1400]
-    engine = ocr_module.engine()
-    infer = type(engine.text_det.infer)
-    run = infer.__call__
-    shapes: list[tuple[int, ...]] = []
-
-    def counted(self: object, tensor: np.ndarray) -> object:
-        shapes.append(tensor.shape)
-        return run(self, tensor)
-
-    monkeypatch.setattr(infer, "__call__", counted)
+    shapes = input_shapes(type(ocr_module.engine().text_det.infer))
     small = np.ascontiguousarray(gray[::2, ::2])
     boxes = ocr_module.detect(small, as_given=True)
     assert shapes == [(1, 3, 160, 608)]  # 150 x 600, in steps of 32

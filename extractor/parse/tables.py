@@ -627,24 +627,23 @@ def read_reviews(
         cell.review = cell.review or (REASON_REORDERED if orders else REASON_REVIEWS)
         cell.confidence = min(cell.confidence, 0.7)
     for order in orders[1:]:  # the groups' values in other orders that keep identity 4
-        for key, old, index in zip(REVIEW_KEYS, best.values, order, strict=True):
-            new = apart[index].value if apart else None
-            if old != new and new not in cells[key].alternatives:
-                cells[key].alternatives.append(new)
-                cells[key].confidence = min(cells[key].confidence, CONF_AMBIGUOUS)
+        _add_alternatives(cells, [apart[index].value if apart else None for index in order])
     for variant in variants[1:]:  # other page numbers dropped
-        for key, old, token in zip(REVIEW_KEYS, best.values, variant, strict=True):
-            if old != token.value and token.value not in cells[key].alternatives:
-                cells[key].alternatives.append(token.value)
-                cells[key].confidence = min(cells[key].confidence, CONF_AMBIGUOUS)
+        _add_alternatives(cells, [token.value for token in variant])
     fitting = [r for r in readings if groups_fit(r.values)]
     for other in fitting[1:]:
-        for key, old, new in zip(REVIEW_KEYS, best.values, other.values, strict=True):
-            if old != new and new not in cells[key].alternatives:
-                cells[key].alternatives.append(new)
-                cells[key].review = cells[key].review or "more than one reading of section 四 fits every check"
-                cells[key].confidence = min(cells[key].confidence, CONF_AMBIGUOUS)
+        _add_alternatives(cells, list(other.values), "more than one reading of section 四 fits every check")
     return cells, span
+
+
+def _add_alternatives(cells: dict[str, CellReading], other: list[Value], review: str | None = None) -> None:
+    """Another reading of section 四's fifteen cells: each value that differs joins its cell's alternatives."""
+    for key, new in zip(REVIEW_KEYS, other, strict=True):
+        cell = cells[key]
+        if cell.value != new and new not in cell.alternatives:
+            cell.alternatives.append(new)
+            cell.review = cell.review or review
+            cell.confidence = min(cell.confidence, CONF_AMBIGUOUS)
 
 
 def _blank_groups(tokens: list[Token]) -> dict[str, CellReading] | None:
@@ -701,11 +700,9 @@ def _glued_blank_groups(tokens: list[Token]) -> dict[str, CellReading] | None:
         readings = [cells for cells in placed if cells]
         if readings:
             cells = readings[0]
-            for other in readings[1:]:
-                for key, cell in cells.items():
-                    for value in [other[key].value, *other[key].alternatives]:
-                        if value != cell.value and value not in cell.alternatives:
-                            cell.alternatives.append(value)
+            for key, cell in cells.items():
+                others = (value for other in readings[1:] for value in [other[key].value, *other[key].alternatives])
+                cell.alternatives = list(dict.fromkeys(v for v in [*cell.alternatives, *others] if v != cell.value))
             return cells
     return None
 
