@@ -519,6 +519,9 @@ class Split:
     heavy_real: tuple[str, ...] = ()
     heavy_generated: int = 0  # how many generated PDFs the heavy converters read
     converters: tuple[str, ...] = field(default_factory=tuple)  # empty: all
+    # (real source, converter): that converter's output is a source in its turn, read by every
+    # converter of its kind (a page printed to PDF by a browser, then put through pdfplumber)
+    chains: tuple[tuple[str, str], ...] = ()
 
 
 SPLITS: dict[str, Split] = {
@@ -532,6 +535,11 @@ SPLITS: dict[str, Split] = {
         seeds=((1101, 6), (1102, 9)),
         heavy_real=("2024_jiangsu_huaian_city_gov.pdf",),
         heavy_generated=1,
+        chains=(
+            ("2023_jiangsu_shuyang_fagaiju.html", "chromium-pdf"),
+            ("2024_jiangsu_huaian_city_gov.pdf", "pdf2docx"),
+            ("2023_jiangsu_huaian_hongzequ_gov.pdf", "pdf2docx"),
+        ),
     ),
     # held out: other seeds and a real report that is nowhere else in the converted corpus
     "test": Split(
@@ -628,7 +636,19 @@ def build_split(name: str, out: Path, only: tuple[str, ...] = (), log: Callable[
             s.stem for s in [g for g in generated if g.kind == "pdf"][: split.heavy_generated]
         )
         wanted = tuple(c for c in split.converters or [c.name for c in CONVERTERS] if not only or c in only)
-        return convert_all(sources + generated, out, work, heavy, wanted, log)
+        chained = [chain_source(real_source(GOLD / r), name, work) for r, name in split.chains]
+        return convert_all(sources + generated + chained, out, work, heavy, wanted, log)
+
+
+def chain_source(src: Source, converter_name: str, work: Path) -> Source:
+    """``src`` converted by one converter, as a source with the converted gold (its name says both)."""
+    converter = next(c for c in CONVERTERS if c.name == converter_name and c.kind == src.kind)
+    document = f"{src.stem}__{converter.name}.{converter.ext}"
+    path = work / document
+    path.write_bytes(converter.run(src, work))
+    gold = converted_gold(src, converter, document)
+    origin = {**src.origin, "chain": converter.name}
+    return Source(path, gold, {"docx": "docx", "html": "html"}.get(converter.ext, "pdf"), origin)
 
 
 def main(argv: list[str] | None = None) -> int:

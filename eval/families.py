@@ -27,7 +27,7 @@ from convert import CONVERTERS, family  # noqa: E402
 
 from extractor.scoring import DocumentScore, gold_files, run_eval  # noqa: E402
 
-# a per-document line of `extractor eval`: name (cut at 48 characters), fields, wrong, silent, flagged, accuracy
+# a per-document line of `extractor eval`: name, fields, wrong, silent, flagged, accuracy
 ROW = re.compile(r"^(?P<name>\S.*?)\s+(?P<fields>\d+)\s+(?P<wrong>\d+)\s+(?P<silent>\d+)\s+(?P<flagged>\d+)\s+[\d.]+%")
 
 
@@ -79,7 +79,8 @@ def parse_eval_output(text: str, names: list[str]) -> list[tuple[str, int, int, 
         match = ROW.match(line)
         if not match or match["name"] in ("document", "overall"):
             continue
-        candidates = [n for n in names if n[:48] == match["name"]]
+        # whole names; an older `extractor eval` cut them at 48 characters
+        candidates = [n for n in names if n == match["name"]] or [n for n in names if n[:48] == match["name"]]
         if len(candidates) != 1:
             raise SystemExit(f"cannot tell which document {match['name']!r} is")
         rows.append(

@@ -196,14 +196,15 @@ def run_eval(
 
 
 def format_report(report: EvalReport, show_errors: int = 20) -> str:
-    lines = [f"{'document':<48} {'fields':>6} {'wrong':>5} {'silent':>6} {'flagged':>7} {'accuracy':>8}"]
+    width = max([48, *(len(doc.source) for doc in report.documents)])  # whole names: scripts read them
+    lines = [f"{'document':<{width}} {'fields':>6} {'wrong':>5} {'silent':>6} {'flagged':>7} {'accuracy':>8}"]
     for doc in report.documents:
         lines.append(
-            f"{doc.source[:48]:<48} {doc.fields:>6} {doc.wrong:>5} {len(doc.silent):>6} {doc.flagged:>7} "
+            f"{doc.source:<{width}} {doc.fields:>6} {doc.wrong:>5} {len(doc.silent):>6} {doc.flagged:>7} "
             f"{doc.accuracy:>8.2%}" + (f"  FAILED: {doc.failure}" if doc.failure else "")
         )
     lines.append(
-        f"{'overall':<48} {report.fields:>6} {report.wrong:>5} {report.silent:>6} {report.flagged:>7} "
+        f"{'overall':<{width}} {report.fields:>6} {report.wrong:>5} {report.silent:>6} {report.flagged:>7} "
         f"{report.accuracy:>8.2%}"
     )
     review_load = report.flagged / report.fields if report.fields else 0.0

@@ -75,10 +75,14 @@ def test_every_document_has_a_family() -> None:
 
 
 def test_the_family_table_adds_up_from_eval_output() -> None:
-    """families.py reads `extractor eval`'s per-document lines (names cut at 48 characters)."""
+    """families.py reads `extractor eval`'s per-document lines: whole names, or names cut at 48
+    characters (as an older version printed them) where the cut names only one document."""
     long_name = "2024_jiangsu_huaian_city_gov__pdftotext-layout.txt"
+    chained = "2024_jiangsu_huaian_city_gov__pdf2docx__pandoc3-md.md"
     origin = {
         long_name: {"document": "x.pdf", "converter": "pdftotext-layout"},
+        chained: {"document": "x__pdf2docx.docx", "converter": "pandoc3-md"},
+        chained.replace("-md.md", "-rst.rst"): {"document": "x__pdf2docx.docx", "converter": "pandoc3-rst"},
         "a__lynx.txt": {"document": "a.html", "converter": "lynx"},
         "b__w3m.txt": {"document": "b.html", "converter": "w3m"},
     }
@@ -86,17 +90,21 @@ def test_the_family_table_adds_up_from_eval_output() -> None:
         [
             f"{'document':<48} fields wrong silent flagged accuracy",
             f"{long_name[:48]:<48}    200     0      0       4  100.00%",
+            f"{chained:<48}    200     0      0       0  100.00%",
             f"{'a__lynx.txt':<48}    200    20      2      30   90.00%",
             f"{'b__w3m.txt':<48}    200   200      0       0    0.00%  FAILED: NotAReportError: x",
-            f"{'overall':<48}    600   220      2      34   63.33%",
+            f"{'overall':<48}    800   220      2      34   72.50%",
         ]
     )
     rows = parse_eval_output(output, list(origin))
-    assert [r[0] for r in rows] == [long_name, "a__lynx.txt", "b__w3m.txt"]
+    assert [r[0] for r in rows] == [long_name, chained, "a__lynx.txt", "b__w3m.txt"]
     text = table(rows, origin, "family")
     assert "| pdf-text | pdftotext-layout | 1 | 100.00% | 0 | 0 | 2.0% |" in text
+    assert "| word-markdown | pandoc3-md | 1 | 100.00% | 0 | 0 | 0.0% |" in text
     assert "| web-dump | lynx, w3m | 2 (1 failed) | 45.00% | 220 | 2 | 7.5% |" in text
-    assert "| **all** | all | 3 (1 failed) | 63.33% | 220 | 2 | 5.7% |" in text
+    assert "| **all** | all | 4 (1 failed) | 72.50% | 220 | 2 | 4.2% |" in text
+    with pytest.raises(SystemExit, match="cannot tell"):
+        parse_eval_output(f"{chained[:48]:<48}    200     0      0       0  100.00%", list(origin))
 
 
 def test_thresholds_fail_only_when_missed() -> None:

@@ -149,3 +149,41 @@ def test_a_number_before_a_line_of_a_label_printed_down_the_page_is_a_cell() -> 
     assert _wrong_and_silent("syn7171_015_pdf__pdftotext-layout", ".txt") == ([], [])
     text = "x 0\n、\n本 y 0\n年 z 2023年"
     assert [t.text for t in tokenize(text, 0, len(text)) if t.kind == "num"] == ["0", "0"]
+
+
+# Converter chains on real reports: a converter's output read by a second converter (eval/convert.py's
+# ``chains``): a web page printed to PDF by Chromium, a PDF turned into Word by pdf2docx.
+SHUYANG_PRINTED = "2023_jiangsu_shuyang_fagaiju__chromium-pdf"
+HUAIAN_WORD = "2024_jiangsu_huaian_city_gov__pdf2docx"
+
+
+def test_tables_a_converter_left_out_are_null_and_in_review() -> None:
+    """pandoc's plain text of pdf2docx's Word file writes ``[TABLE]`` for sections 三 and 四: every
+    cell of them is null and in review. Before, section 三's keys were missing from the result."""
+    name = f"{HUAIAN_WORD}__pandoc-plain"
+    result = extract_path(CONVERTED / f"{name}.txt", ExtractOptions())
+    granted = "applications.granted.natural_person"
+    assert result.fields[granted].value is None and granted in result.review
+    assert "not found" in (result.fields[granted].note or "")
+    assert _wrong_and_silent(name, ".txt")[1] == []
+
+
+@pytest.mark.parametrize(
+    ("name", "suffix"),
+    [
+        # wrapped labels whose first line carries the row's numbers: ``5.属于三类内部事 0 0`` / ``务信息``
+        (f"{SHUYANG_PRINTED}__pdfplumber", ".txt"),
+        # the same, with the label's characters spaced out and blank lines before its rest
+        (f"{SHUYANG_PRINTED}__pdftotext-layout", ".txt"),
+        # pipe rows of four or five cells for seven columns, labels cut across a table rule line
+        (f"{SHUYANG_PRINTED}__markitdown", ".md"),
+        # one Word table cell round the whole of section 三: its walls bind nothing
+        (f"{SHUYANG_PRINTED}__pdf2docx", ".docx"),
+        # pandoc quotes the Word file's indented text (``> 规章`` inside grid cells)
+        (f"{HUAIAN_WORD}__pandoc-md", ".md"),
+        # rst line blocks: ``| 淮安市人民政府`` as the title
+        (f"{HUAIAN_WORD}__pandoc-rst", ".rst"),
+    ],
+)
+def test_chained_conversions_of_real_reports_read_right(name: str, suffix: str) -> None:
+    assert _wrong_and_silent(name, suffix) == ([], [])

@@ -265,3 +265,15 @@ def test_a_column_label_cut_over_two_cells_joins_the_cells_under_it() -> None:
         "|信息内容|本年制发件数|本年废止件数|现行有效件数|",  # no label cut: left as it was
         "|规章|1|2|3|",
     ]
+
+
+def test_quote_marks_and_rst_line_blocks_are_not_part_of_the_text() -> None:
+    """pandoc quotes a Word file's indented paragraphs (``> 规章`` even inside grid-table cells) and
+    writes a title of two lines as an rst line block (``| 淮安市人民政府``)."""
+    assert reduce_inline("> 淮安市人民政府\\\n> 2024 年报告\n>\n> 一、总体情况") == (
+        "淮安市人民政府\n2024 年报告\n\n一、总体情况"
+    )
+    assert reduce_inline("   | 淮安市人民政府\n   | 2024 年报告") == "淮安市人民政府\n2024 年报告"
+    # a pipe row and a comparison stay as they are
+    assert reduce_inline("| 规章 | 1 | 0 |") == "| 规章 | 1 | 0 |"
+    assert reduce_inline("增幅>5%") == "增幅>5%"

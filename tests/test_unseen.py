@@ -236,6 +236,8 @@ def test_a_blank_cell_in_a_web_table_keeps_the_values_after_it_in_their_columns(
         "说明：表内“—”代表数量为零。",
         "（表中数据为空的，表示无）",
         "备注：本表中未填写数字的单元格数值为0",
+        "注：—表示0。",
+        "注：表中空白处为“0”。",
     ],
 )
 def test_blank_means_zero_notes_are_read_and_their_zeros_flagged(tmp_path: Path, note: str) -> None:
@@ -370,3 +372,12 @@ def test_rows_spread_over_more_cells_than_the_table_has_keep_every_number() -> N
     assert "active_disclosure.regulations.issued" in outcome.review  # placed in order, not by its cell
     for key, row in ROWS_2021:
         assert values(outcome, f"applications.{key}") == row, key
+
+
+@pytest.mark.parametrize("bracket", ["〈七)", "[七]", "(七)"])
+def test_the_total_row_is_found_under_a_misread_bracket(bracket: str) -> None:
+    """tesseract read （七）总计 as ``〈七) 总计``: the row was not found, seven nulls in review."""
+    text = plain_rows().replace(LABELS["total_processed"], f"{bracket} 总计")
+    _, outcome = parse_text(report_text(text))
+    assert values(outcome, "applications.total_processed") == [15, 0, 0, 0, 0, 0, 15]
+    assert "applications.total_processed.total" not in outcome.review

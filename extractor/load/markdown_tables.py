@@ -44,6 +44,8 @@ _FENCE = re.compile(r"^[ \t]*:{3,}.*$", re.MULTILINE)  # ::: {.class}  and  :::
 _ESCAPE = re.compile(r"\\([!-/:-@\[-`{}~])")  # not \| : a pipe in a pipe-table cell stays escaped
 _HARD_BREAK = re.compile(r"\\$", re.MULTILINE)
 _STRONG = re.compile(r"\*\*|~~")
+_QUOTE = re.compile(r"^[ \t]*(?:>(?:[ \t]|$))+", re.MULTILINE)  # pandoc quotes a Word file's indented text
+_LINE_BLOCK = re.compile(r"^[ \t]*\|[ \t]+(?=[^|\n]+$)", re.MULTILINE)  # rst's line block: | 淮安市人民政府
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _INLINE_TAG = re.compile(
     r"</?(?:span|font|strong|b|i|em|u|sup|sub|a|small|big|mark|ins|del|s|strike|o:p)\b[^<>]*>", re.IGNORECASE
@@ -71,6 +73,8 @@ def reduce_inline(text: str) -> str:
     text = _FENCE.sub("", text)
     text = _HARD_BREAK.sub("", text)
     text = _STRONG.sub("", text)
+    text = _QUOTE.sub("", text)
+    text = _LINE_BLOCK.sub("", text)
     return _ESCAPE.sub(r"\1", text)
 
 

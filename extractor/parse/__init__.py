@@ -86,13 +86,15 @@ def parse_document(doc: Document) -> ParseOutcome:
             for field_key in field_keys:
                 builder.add(f"active_disclosure.{item}.{field_key}", row.get(field_key) or _blank_table(bool(active)))
     printed = {a.key: a for a in app_anchors} | applications  # a row is printed if its label was found
-    for row_key in _expected_rows(template, printed) if applications else []:
+    # with no table read (a converter that wrote ``[TABLE]`` in its place), every cell is null and in review
+    not_found = "the template has this row, but it was not found" if applications else _blank_table().review
+    for row_key in _expected_rows(template, printed):
         outcome.rows.append(row_key)
         cells = applications.get(row_key)
         for col in APPLICANT_COLUMNS:
-            missing = CellReading(None, CONF_MISSING, review="the template has this row, but it was not found")
+            missing = CellReading(None, CONF_MISSING, review=not_found)
             builder.add(f"applications.{row_key}.{col}", cells[col] if cells else missing)
-    if applications and not any(k in printed for k in ("other_handling", "other_no_correction", "other_unpaid_fee")):
+    if not any(k in printed for k in ("other_handling", "other_no_correction", "other_unpaid_fee")):
         _sixth_not_pinned(builder, outcome)
     for key in REVIEW_KEYS:
         builder.add(f"reviews_and_lawsuits.{key}", reviews.get(key) or _blank_table(bool(reviews)))
@@ -206,9 +208,10 @@ def _blank_table(table_found: bool = False) -> CellReading:
 # a note saying that an empty cell (or — or /) stands for zero, e.g. 注：表中“—”表示0，空白表示无;
 # the blank word and the zero within one sentence, the blank word first
 BLANK_MEANS_ZERO = re.compile(
-    r"(?:空白|空格|为空|未填|空缺|无数据|没有数据|“\s*[-/／]\s*”|\"\s*[-/／]\s*\"|[-/／]\s*号)"
+    r"(?:空白|空格|为空|未填|空缺|无数据|没有数据|“\s*[-/／]\s*”|\"\s*[-/／]\s*\"|[-/／]\s*号"
+    r"|(?:^|(?<=[:：\s(（]))[-/／](?=\s*(?:表示|代表|为|即)))"
     r"[^。\n；;]{0,24}?(?:表示|代表|即为|即|视为|均为|计为|记为|数值为|数量为|为|是)\s*(?:数量\s*为\s*|数值\s*为\s*)?"
-    r"(?:0|零|无)(?![\d.])"
+    r"[“\"‘']?(?:0|零|无|没有)(?![\d.])"
 )
 
 

@@ -266,7 +266,7 @@ class RowReader:
 
     def read(self, anchor: Anchor, width: int) -> RowTokens:
         line = self.line_at(anchor.start)
-        if line is not None and line.cells:
+        if line is not None and line.cells and not _cell_holds_rows(self.norm, line, anchor):
             tokens = self._grid_cells(line, anchor, width) or self._structured(line, anchor)
             if any(t.kind == "num" for t in tokens):
                 self.consumed_until = max(self.consumed_until, tokens[-1].end)
@@ -356,6 +356,21 @@ class RowReader:
         while tokens and tokens[-1].kind == "blank":
             tokens.pop()
         return tokens
+
+
+def _cell_holds_rows(norm: str, line: Line, anchor: Anchor) -> bool:
+    """The label's cell goes on with the row's numbers and then another row's label: one cell holds
+    several rows of the table (a PDF-to-Word converter drew one cell round it), so its walls bind
+    nothing and the row is read as text."""
+    index = _label_cell(line, anchor)
+    if index is None:
+        return False
+    assert line.cells is not None
+    end = line.cells[index].end
+    first = next((t for t in tokenize(norm, anchor.end, end) if t.kind == "num"), None)
+    if first is None:
+        return False
+    return any(key != anchor.key and pattern.search(norm, first.end, end) for key, pattern in APPLICATION_RE.items())
 
 
 def _label_cell(line: Line, anchor: Anchor) -> int | None:

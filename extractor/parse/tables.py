@@ -104,7 +104,7 @@ def read_applications(reader: RowReader, anchors: list[Anchor]) -> dict[str, dic
     """Every anchored row of section 三 as seven cell readings."""
     width = len(APPLICANT_COLUMNS)
     reader.pair_by_order(anchors, width, reader.next_boundary(max((a.end for a in anchors), default=0)))
-    row_tokens = {a.key: reader.read(a, width) for a in anchors}
+    row_tokens = {a.key: _short_pipe_row(reader, reader.read(a, width), width) for a in anchors}
     _blanks_by_position(reader, list(row_tokens.values()), width)
     rows = form_rows("other_handling" in row_tokens)
     in_order = reader.in_row_order(list(row_tokens.values()), dict.fromkeys(rows, width))
@@ -149,6 +149,20 @@ def read_applications(reader: RowReader, anchors: list[Anchor]) -> dict[str, dic
                 for col in APPLICANT_COLUMNS
             }
     return cells
+
+
+def _short_pipe_row(reader: RowReader, row: RowTokens, width: int) -> RowTokens:
+    """A row with fewer cells than the table has columns: text split at pipes whose converter merged
+    the blank cells, or a table cell holding several of the row's numbers (a PDF-to-Word converter
+    that drew one cell round the whole table). The cells say nothing of the columns, so the numbers
+    are read as a run without walls, blanks placed by the identities and flagged."""
+    if not row.structured or len(row.tokens) >= width:
+        return row
+    numbers = [t for t in row.tokens if t.kind == "num"]
+    shared = len({t.cell_index for t in numbers}) < len(numbers)
+    if reader.doc.kind != "text" and not shared:
+        return row
+    return RowTokens(row.key, row.anchor, numbers, False)
 
 
 ALIGN_SLACK = 1.5  # characters: a number's middle this close to its column's
