@@ -125,6 +125,7 @@ INSTALL = {
     "tesseract": "apt-get install tesseract-ocr tesseract-ocr-chi-sim",
     "ocrmypdf": "apt-get install ocrmypdf tesseract-ocr-chi-sim",
     "chromium": "apt-get install chromium",
+    "soffice": "apt-get install libreoffice-writer-nogui",
 }
 
 
@@ -404,6 +405,21 @@ def chromium_pdf(src: Source, work: Path) -> bytes:
 # ---------------------------------------------------------------- Word converters
 
 
+def libreoffice(target: str, ext: str) -> Callable[[Source, Path], bytes]:
+    """LibreOffice's ``--convert-to``: how most reports become PDFs (Word saved as PDF), and a page
+    opened in Writer and saved as Word or text."""
+
+    def convert(src: Source, work: Path) -> bytes:
+        out = work / f"libreoffice-{src.stem}-{ext}"
+        profile = (work / "libreoffice-profile").resolve().as_uri()
+        options = [f"-env:UserInstallation={profile}", "--headless", "--convert-to", target, "--outdir", str(out)]
+        _run(["soffice", *options, str(src.path)])
+        data = (out / f"{src.path.stem}.{ext}").read_bytes()
+        return {"pdf": normalise_pdf, "docx": normalise_docx}.get(ext, lambda d: d)(data)
+
+    return convert
+
+
 def pandoc_from_docx(to: str, binary: Callable[[], str] = lambda: "pandoc") -> Callable[[Source, Path], bytes]:
     def convert(src: Source, work: Path) -> bytes:
         return _run([binary(), "-f", "docx", "-t", to, "-o", "-", str(src.path)])
@@ -468,6 +484,31 @@ CONVERTERS: tuple[Converter, ...] = (
     Converter("pandoc3-rst", "html", "rst", pandoc_from_html("rst", pandoc3), "pandoc 3 -t rst", "web-markdown"),
     Converter("pandoc3-plain", "html", "txt", pandoc_from_html("plain", pandoc3), "pandoc 3 -t plain", "web-text"),
     Converter("chromium-pdf", "html", "pdf", chromium_pdf, "chromium --headless --print-to-pdf", "web-pdf"),
+    Converter(
+        "libreoffice-docx",
+        "html",
+        "docx",
+        libreoffice("docx:MS Word 2007 XML", "docx"),
+        "soffice --convert-to docx",
+        "web-word",
+    ),
+    Converter(
+        "libreoffice-pdf",
+        "html",
+        "pdf",
+        libreoffice("pdf:writer_web_pdf_Export", "pdf"),
+        "soffice --convert-to pdf",
+        "web-pdf",
+    ),
+    Converter("libreoffice-pdf", "docx", "pdf", libreoffice("pdf", "pdf"), "soffice --convert-to pdf", "word-pdf"),
+    Converter(
+        "libreoffice-txt",
+        "docx",
+        "txt",
+        libreoffice("txt:Text (encoded):UTF8", "txt"),
+        "soffice --convert-to txt",
+        "word-text",
+    ),
     Converter("pandoc-md", "docx", "md", pandoc_from_docx("markdown"), "pandoc -f docx -t markdown", "word-markdown"),
     Converter("pandoc-plain", "docx", "txt", pandoc_from_docx("plain"), "pandoc -f docx -t plain", "word-text"),
     Converter("pandoc-gfm", "docx", "md", pandoc_from_docx("gfm"), "pandoc -f docx -t gfm", "word-markdown"),

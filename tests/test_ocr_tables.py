@@ -11,7 +11,7 @@ import pytest
 
 from extractor.load import ocr as ocr_module
 from extractor.load._grid import Grid, GridCell, build_grids
-from extractor.load._layout import assemble, place_glyphs
+from extractor.load._layout import Glyph, assemble, place_glyphs
 
 HUAIAN = Path(__file__).resolve().parents[1] / "gold" / "2024_jiangsu_huaian_city_gov.pdf"
 PX = 200 / 72
@@ -108,3 +108,13 @@ def test_rules_that_overrun_the_outer_rule_by_a_few_points_open_no_column() -> N
     open_side = [(y, 50.0, 300.0) for y in rows]  # no rule on the right: the rules' ends close it
     (grid,) = build_grids(open_side, v, tol=1.0, min_size=2.0)
     assert grid.xs == [*xs, 300.0]
+
+
+def test_digits_on_two_lines_of_one_cell_are_one_wrapped_number() -> None:
+    """A narrow column wraps 26 as ``2`` over ``6``: one value in a one-row cell; words still get
+    their space, and a cell spanning rows keeps its lines apart."""
+    two = [Glyph("2", (0, 0, 5, 10)), Glyph("6", (0, 12, 5, 22))]
+    assert assemble(two, one_value=True)[0] == "26"
+    assert assemble(two)[0] == "2 6"
+    words = [Glyph("ab", (0, 0, 10, 10)), Glyph("cd", (0, 12, 10, 22))]
+    assert assemble(words, one_value=True)[0] == "ab cd"

@@ -123,8 +123,11 @@ def _ascii_word(ch: str) -> bool:
     return ch.isascii() and ch.isalnum()
 
 
-def assemble(glyphs: list[Glyph]) -> tuple[str, float]:
-    """Text of glyphs: visual lines top to bottom, glyphs left to right; and the lowest confidence."""
+def assemble(glyphs: list[Glyph], one_value: bool = False) -> tuple[str, float]:
+    """Text of glyphs: visual lines top to bottom, glyphs left to right; and the lowest confidence.
+
+    ``one_value``: the glyphs fill one cell of one table row, where digits on two lines are one
+    number wrapped by a narrow column (``2`` over ``6`` is 26), not two."""
     if not glyphs:
         return "", 1.0
     lines = visual_lines(glyphs)
@@ -133,7 +136,8 @@ def assemble(glyphs: list[Glyph]) -> tuple[str, float]:
         text = _join_line(line)
         if not text:
             continue
-        if parts and _ascii_word(parts[-1][-1]) and _ascii_word(text[0]):
+        wrapped = one_value and text.isdigit() and "".join(parts).isdigit()
+        if parts and _ascii_word(parts[-1][-1]) and _ascii_word(text[0]) and not wrapped:
             parts.append(" ")
         parts.append(text)
     return clean("".join(parts)), min(g.confidence for g in glyphs)
@@ -271,7 +275,7 @@ def _gapped_cells(line: list[Glyph]) -> list[TextBlock] | None:
 def table_block(grid: Grid) -> TableBlock:
     cells = []
     for gcell in grid.cells:
-        text, confidence = assemble(gcell.items)
+        text, confidence = assemble(gcell.items, one_value=gcell.row1 - gcell.row0 == 1)
         cell = TableCell(gcell, text, confidence, label=is_label(text))
         if text and not cell.label:
             centre = sum((g.box[1] + g.box[3]) / 2 for g in gcell.items) / len(gcell.items)

@@ -149,6 +149,7 @@ class RowReader:
         )
         self.consumed_until = 0
         self.paired: dict[str, list[Token]] = {}
+        self._cell_lines: bool | None = None  # every cell a line of its own (see _cells_on_lines)
 
     def pair_by_order(self, anchors: list[Anchor], width: int, end: int) -> None:
         """Pair rows of numbers standing on lines of their own with the labels that have none, in order.
@@ -214,7 +215,11 @@ class RowReader:
         for row, after in itertools.zip_longest(ordered, ordered[1:]):
             start = row.anchor.end
             end = after.anchor.start if after is not None else self.next_boundary(start)
-            if sum(1 for t in tokenize(self.norm, start, end) if t.kind == "num") != widths[row.anchor.key]:
+            # a row whose blank cells keep their places (empty lines of a cell-per-line text) prints fewer
+            expected = widths[row.anchor.key]
+            if any(t.kind == "blank" for t in row.tokens):
+                expected = sum(1 for t in row.tokens if t.kind == "num")
+            if sum(1 for t in tokenize(self.norm, start, end) if t.kind == "num") != expected:
                 return False
             if not row.tokens or any(not start <= t.start < end for t in row.tokens):
                 return False
@@ -283,6 +288,9 @@ class RowReader:
         for token in run:
             token.line = self.line_at(token.start)
         tokens = _whole_lines(run, width)
+        if 0 < len(tokens) < width and (cells := self._cells_on_lines(anchor, tokens, width)):
+            self.consumed_until = max(self.consumed_until, tokens[-1].end)
+            return RowTokens(anchor.key, anchor, cells, True)
         if not tokens and self.consumed_until < anchor.start:
             before = tokenize(self.norm, self.consumed_until, anchor.start)
             tokens = _trailing_run(before)
@@ -291,6 +299,58 @@ class RowReader:
         for token in tokens:
             token.line = self.line_at(token.start)
         return RowTokens(anchor.key, anchor, tokens, False)
+
+    def _cells_on_lines(self, anchor: Anchor, tokens: list[Token], width: int) -> list[Token] | None:
+        """A row of text that prints every cell on a line of its own, a blank cell as an empty line
+        (LibreOffice's text of a Word table): the ``width`` lines after the label's line hold the
+        row's numbers and empty lines, each empty line a blank cell in its place, the last line the
+        row's total. Only in text whose full rows show that form: two or more labels each followed
+        by exactly ``width`` lines of one number and then a line that is not one."""
+        if self.doc.kind != "text" or not self._one_cell_per_line(width):
+            return None
+        label_line = self.line_at(anchor.end)
+        if label_line is None:
+            return None
+        index = self.lines.index(label_line)
+        window = self.lines[index + 1 : index + 1 + width]
+        if len(window) < width:
+            return None
+        cells: list[Token] = []
+        numbers = iter(tokens)
+        for line in window:
+            text = self.norm[line.start : line.end]
+            if not text.strip():
+                cells.append(Token("blank", "", line.start, line.end, line=line))
+                continue
+            token = next(numbers, None)
+            if token is None or text.strip() != token.text or not (line.start <= token.start < line.end):
+                return None
+            cells.append(token)
+        if next(numbers, None) is not None or cells[-1].kind != "num":
+            # empty lines after a row's last number are spacing (``get_text("\n")`` prints no line
+            # for an empty cell), not cells: the total column closes every row
+            return None
+        return cells
+
+    def _one_cell_per_line(self, width: int) -> bool:
+        if self._cell_lines is None:
+            single = [bool(re.fullmatch(r"\s*\d[\d,.]*\s*", self.norm[x.start : x.end])) for x in self.lines]
+            full_rows = 0
+            run = 0
+            for index, one in enumerate(single):
+                run = run + 1 if one else 0
+                at_end = index + 1 == len(single) or not single[index + 1]
+                before = index - run
+                if (
+                    one
+                    and at_end
+                    and run == width
+                    and before >= 0
+                    and self.norm[self.lines[before].start : self.lines[before].end].strip()
+                ):
+                    full_rows += 1
+            self._cell_lines = full_rows >= 2
+        return self._cell_lines
 
     def _numbers_below(self, line: Line, anchor: Anchor) -> bool:
         """In text split at pipes, numbers under a row of blank cells before the next label: a converter

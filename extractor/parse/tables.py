@@ -626,7 +626,8 @@ def read_reviews(
     if not readings and tokens:
         readings = candidates(tokens, width, groups_fit, allow_split=len(tokens) >= width - 1)
     cells: dict[str, CellReading] = {}
-    if not readings and (blank_groups := _blank_groups(tokens) or _glued_blank_groups(tokens)):
+    headers = _group_headers(reader, norm, start, tokens) if reader.doc.kind == "text" else None
+    if not readings and (blank_groups := _blank_groups(tokens, headers) or _glued_blank_groups(tokens)):
         return blank_groups, span
     if not readings:
         if tokens:
@@ -660,12 +661,57 @@ def _add_alternatives(cells: dict[str, CellReading], other: list[Value], review:
             cell.confidence = min(cell.confidence, CONF_AMBIGUOUS)
 
 
-def _blank_groups(tokens: list[Token]) -> dict[str, CellReading] | None:
+# section 四's group headers, as printed over their groups
+GROUP_HEADERS = tuple(re.compile(r"\s*".join(word)) for word in ("行政复议", "直接起诉", "复议后起诉"))
+GROUP_GAP = 6.0  # characters: a placement shown first by position beats the next by this much
+
+
+def _group_headers(reader: RowReader, norm: str, start: int, tokens: list[Token]) -> list[float] | None:
+    """Where each of section 四's three group headers stands on its line (its middle, in characters),
+    between the section's heading and its numbers; None unless each is found once, left to right."""
+    numbers = [t for t in tokens if t.kind == "num"]
+    if not numbers:
+        return None
+    middles: list[float] = []
+    for pattern in GROUP_HEADERS:
+        found = []
+        for match in pattern.finditer(norm, start, numbers[0].start):
+            line = reader.line_at(match.start())
+            if line is not None and not re.search(r"四\s*[、.]|情况", norm[line.start : line.end]):
+                found.append((match.start() + match.end()) / 2 - line.start)
+        if len(found) != 1:
+            return None
+        middles.append(found[0])
+    return middles if middles == sorted(middles) else None
+
+
+def _by_position(placements: list[tuple[int, ...]], tokens: list[Token], headers: list[float] | None) -> None:
+    """Placements of the printed groups ordered by how near each group's numbers stand to the header
+    of the group it is placed under, where the text keeps positions (``pdftotext -layout``) and one
+    placement is clearly nearest; else left as they are."""
+    size = len(REVIEW_COLUMNS)
+    if headers is None or any(t.line is None for t in tokens):
+        return
+    middles = [
+        sum((t.start + t.end) / 2 - t.line.start for t in tokens[i : i + size] if t.line is not None) / size
+        for i in range(0, len(tokens), size)
+    ]
+
+    def distance(groups: tuple[int, ...]) -> float:
+        return sum(abs(middle - headers[group]) for middle, group in zip(middles, groups, strict=True))
+
+    ranked = sorted(placements, key=distance)
+    if len(ranked) > 1 and distance(ranked[1]) - distance(ranked[0]) >= GROUP_GAP:
+        placements[:] = ranked
+
+
+def _blank_groups(tokens: list[Token], headers: list[float] | None = None) -> dict[str, CellReading] | None:
     """Section 四 printed five or ten numbers: whole groups left blank, with nothing to say which.
 
     Each placement of the printed groups, in order, whose totals hold is a reading; the first (the
-    blank groups last: 复议后起诉 is the rarest) is shown, the others are its alternatives, and
-    every cell is in review, a blank one as null.
+    one whose numbers stand nearest their groups' headers where the text keeps positions, else the
+    blank groups last: 复议后起诉 is the rarest) is shown, the others are its alternatives, and every
+    cell is in review, a blank one as null.
     """
     size = len(REVIEW_COLUMNS)
     tokens = [t for t in tokens if t.kind != "blank"]  # cells a converter split or shifted
@@ -677,6 +723,7 @@ def _blank_groups(tokens: list[Token]) -> dict[str, CellReading] | None:
     if not all(row_fits(group) for group in printed):
         return None
     placements = list(itertools.combinations(range(len(REVIEW_GROUPS)), len(printed)))
+    _by_position(placements, tokens, headers)
     readings: list[list[Token | None]] = []
     for groups in placements:
         reading: list[Token | None] = [None] * len(REVIEW_KEYS)
