@@ -229,3 +229,51 @@ def test_empty_html(tmp_path: Path) -> None:
     with pytest.raises(EmptyDocumentError) as info:
         load_document(path)
     assert "empty.html" in str(info.value)
+
+
+REPO = Path(__file__).resolve().parents[1]
+SHUYANG = REPO / "gold" / "2023_jiangsu_shuyang_fagaiju.html"
+
+
+def test_a_page_chromium_saved_as_one_file_reads_as_the_page() -> None:
+    """Chrome's "Webpage, Single File" (MHTML, made by Chromium's Page.captureSnapshot): the HTML part,
+    quoted-printable, is read as the page itself."""
+    from extractor.pipeline import extract_path
+
+    saved = extract_path(REPO / "eval" / "converted" / "dev" / "2023_jiangsu_shuyang_fagaiju__chromium-mhtml.mhtml")
+    page = extract_path(SHUYANG)
+    assert {k: d.value for k, d in saved.fields.items()} == {k: d.value for k, d in page.fields.items()}
+    assert saved.review == page.review
+
+
+def _mhtml(html: bytes, charset: str, suffix_line: str = "") -> bytes:
+    import quopri
+
+    body = quopri.encodestring(html).decode("ascii")
+    return (
+        "From: <Saved by Blink>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/related;\r\n"
+        f'\ttype="text/html";\r\n\tboundary="b"\r\n{suffix_line}\r\n--b\r\n'
+        f"Content-Type: text/html; charset={charset}\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
+        f"{body}\r\n--b--\r\n"
+    ).encode("ascii")
+
+
+@pytest.mark.parametrize("name", ["page.mhtml", "page.mht", "page.html"])
+def test_the_html_parts_charset_beats_the_pages_meta(tmp_path: Path, name: str) -> None:
+    """A GBK page whose <meta> says UTF-8, saved as MHTML with the part's true charset: read right,
+    whatever the file is called."""
+    html = '<html><head><meta charset="utf-8"></head><body><p>淮安市人民政府</p></body></html>'
+    path = tmp_path / name
+    path.write_bytes(_mhtml(html.encode("gbk"), "gbk"))
+    document = load_document(path)
+    assert document.kind == "html" and "淮安市人民政府" in document.text
+
+
+def test_an_mhtml_file_without_a_page_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "empty.mhtml"
+    path.write_bytes(
+        b'MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary="b"\r\n\r\n--b\r\n'
+        b"Content-Type: image/png\r\n\r\nxx\r\n--b--\r\n"
+    )
+    with pytest.raises(EmptyDocumentError, match="no HTML page"):
+        load_document(path)

@@ -32,6 +32,8 @@ _PAGE_START = re.compile(rb"^(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|bod
 HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml", ".mht"}
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp"}
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# a web page saved as one file (Chrome's "Webpage, Single File", Word's .mht): a MIME archive
+_MHTML = re.compile(rb"^(?:[\w-]+:[^\n]*\n(?:[ \t][^\n]*\n)*)*?content-type:\s*multipart/related", re.I)
 _HTML_START = re.compile(rb"^(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|table|div|p)\b", re.I | re.S)
 _RENDER_DPI = 200  # the resolution scanned pages are rendered at for OCR (load/pdf.py OCR_DPI)
 
@@ -82,7 +84,8 @@ def _looks_binary(head: bytes) -> bool:
 
 
 def sniff_kind(path: Path, data: bytes, whole: bool = True) -> str:
-    """``pdf``, ``docx``, ``html``, ``image`` or ``text``, from the content; the suffix only names text.
+    """``pdf``, ``docx``, ``html``, ``mhtml``, ``image`` or ``text``, from the content; the suffix only
+    names text.
 
     ``whole``: ``data`` is the whole file; otherwise its head, and a ZIP is looked into on disk.
     """
@@ -102,6 +105,8 @@ def sniff_kind(path: Path, data: bytes, whole: bool = True) -> str:
         )
     if _is_image(head):
         return "image"
+    if _MHTML.match(head.replace(b"\r\n", b"\n")):
+        return "mhtml"
     if _looks_binary(head):
         if suffix == ".pdf":
             raise CorruptDocumentError(path, "is not a PDF (no %PDF header): damaged, or another kind of file")
@@ -234,6 +239,10 @@ def load_document(path: str | Path, limits: LoadLimits = DEFAULT_LIMITS) -> Docu
         from extractor.load.html import load_html
 
         return load_html(path, data)
+    if kind == "mhtml":
+        from extractor.load.html import load_mhtml
+
+        return load_mhtml(path, data)
     from extractor.load.image import load_image
 
     _check_image(path, data, limits)

@@ -9,6 +9,8 @@ Every other table is data: one line per ``<tr>``, cells with ``ref``
 
 from __future__ import annotations
 
+import email
+import email.policy
 import re
 from pathlib import Path
 from typing import Any
@@ -50,6 +52,26 @@ def decode_html(data: bytes) -> str:
         except UnicodeDecodeError:
             continue
     return data.decode("utf-8", errors="replace")
+
+
+def load_mhtml(path: Path, data: bytes) -> Document:
+    """A web page saved as one MIME file (``.mhtml``, ``.mht``): its HTML part, read as a page."""
+    message = email.message_from_bytes(data, policy=email.policy.default)
+    for part in message.walk():
+        if part.get_content_type() != "text/html":
+            continue
+        body = part.get_payload(decode=True)
+        if not isinstance(body, bytes) or not body.strip():
+            continue
+        charset = (part.get_content_charset() or "").lower()
+        if charset:  # the part's own header names the charset: it beats a <meta> in the page
+            encoding = "gb18030" if charset in _CHINESE else charset
+            try:
+                body = b"\xef\xbb\xbf" + body.decode(encoding).encode("utf-8")
+            except (LookupError, UnicodeDecodeError):
+                pass  # a wrong declaration: the page's own <meta>, or sniffing, decides
+        return load_html(path, body)
+    raise EmptyDocumentError(path, "the saved web page (MHTML) holds no HTML page")
 
 
 def load_html(path: Path, data: bytes) -> Document:
