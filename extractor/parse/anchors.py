@@ -12,48 +12,40 @@ def _alt(*words: str) -> str:
     return "(?:" + "|".join(loose(w) for w in words) + ")"
 
 
-def _label(*words: str) -> str:
-    """A row label's key words, also cut by the row's numbers: a wrapped label cell whose first line
-    carries the cells (``5.属于三类内部事 0 0`` over ``务信息``, in pdfplumber's text, markdown tables
-    and ``pdftotext -layout``) matches up to the cut, so the row's numbers stay after the label."""
-    # the numbers to the line's end, then blank or markdown rule lines, then perhaps the next line of a
-    # group label's cell, then the rest of the word
-    gap = r"[ \t|]+\d[\d \t,.|]*\n(?:[ \t|:-]*\n){0,3}[ \t|]*(?:[\u4e00-\u9fff()]{1,5}[ \t|]+)?"
-    cuts = [loose(word[:k]) + f"(?={gap}{loose(word[k:])})" for word in words for k in range(2, len(word))]
-    return "(?:" + "|".join([loose(w) for w in words] + cuts) + ")"
-
-
 # section 三, in printed order; the key words are distinctive enough that the
 # enumerators ((一), 1., 1、) and the group labels may be missing or broken
-APPLICATION_ANCHORS: dict[str, str] = {
-    "new_received": _label("本年新收", "新收政府信息公开申请"),
-    "carried_over": _label("上年结转"),
-    "granted": _label("予以公开"),
-    "partially_granted": _label("部分公开"),
-    "denied_state_secret": _label("国家秘密"),
-    "denied_prohibited_by_law": _label("禁止公开", "行政止公开", "法规禁止", "法律行政法规"),
-    "denied_security_stability": _label("三安全一稳定", "危及"),
-    "denied_third_party": _label("第三方合法权益", "第三方"),
-    "denied_internal_affairs": _label("内部事务"),
-    "denied_process_info": _label("过程性信息"),
-    "denied_enforcement_file": _label("行政执法案卷", "执法案卷"),
-    "denied_inquiry": _label("行政查询", "查询事项"),
-    "unavailable_not_held": _label("不掌握"),
-    "unavailable_needs_creation": _label("另行制作", "没有现成信息"),
-    "unavailable_unclear": _label("仍不明确", "补正后申请"),
-    "rejected_petition": _label("信访举报", "信访"),
-    "rejected_duplicate": _label("重复申请"),
-    "rejected_publication": _label("公开出版物", "出版物"),
-    "rejected_excessive": _label("大量反复", "反复申请"),
-    "rejected_confirmation": _label("重新出具", "确认或重新"),
-    "other_no_correction": _label("逾期不补正", "不补正", "无正当理由逾期"),
-    "other_unpaid_fee": _label("缴纳费用", "收费通知", "逾期未按"),
-    "other_other": r"(?:3\s*[.、]?\s*)?" + loose("其他") + r"(?!\s*处\s*理)",
-    "other_handling": loose("其他处理"),
-    # OCR reads the bracket of （七） as 〈 or [ now and then
-    "total_processed": r"(?:[(〈<\[【]\s*七\s*[)〉>\]】]|七\s*[、.])\s*" + _label("总计", "合计"),
-    "carried_forward": _label("结转下年度", "下年度继续办理", "转下年度"),
+APPLICATION_WORDS: dict[str, tuple[str, ...]] = {
+    "new_received": ("本年新收", "新收政府信息公开申请"),
+    "carried_over": ("上年结转",),
+    "granted": ("予以公开",),
+    "partially_granted": ("部分公开",),
+    "denied_state_secret": ("国家秘密",),
+    "denied_prohibited_by_law": ("禁止公开", "行政止公开", "法规禁止", "法律行政法规"),
+    "denied_security_stability": ("三安全一稳定", "危及"),
+    "denied_third_party": ("第三方合法权益", "第三方"),
+    "denied_internal_affairs": ("内部事务",),
+    "denied_process_info": ("过程性信息",),
+    "denied_enforcement_file": ("行政执法案卷", "执法案卷"),
+    "denied_inquiry": ("行政查询", "查询事项"),
+    "unavailable_not_held": ("不掌握",),
+    "unavailable_needs_creation": ("另行制作", "没有现成信息"),
+    "unavailable_unclear": ("仍不明确", "补正后申请"),
+    "rejected_petition": ("信访举报", "信访"),
+    "rejected_duplicate": ("重复申请",),
+    "rejected_publication": ("公开出版物", "出版物"),
+    "rejected_excessive": ("大量反复", "反复申请"),
+    "rejected_confirmation": ("重新出具", "确认或重新"),
+    "other_no_correction": ("逾期不补正", "不补正", "无正当理由逾期"),
+    "other_unpaid_fee": ("缴纳费用", "收费通知", "逾期未按"),
+    "other_other": ("其他",),
+    "other_handling": ("其他处理",),
+    "total_processed": ("总计", "合计"),
+    "carried_forward": ("结转下年度", "下年度继续办理", "转下年度"),
 }
+APPLICATION_ANCHORS: dict[str, str] = {key: _alt(*words) for key, words in APPLICATION_WORDS.items()}
+APPLICATION_ANCHORS["other_other"] = r"(?:3\s*[.、]?\s*)?" + loose("其他") + r"(?!\s*处\s*理)"
+# OCR reads the bracket of （七） as 〈 or [ now and then
+APPLICATION_ANCHORS["total_processed"] = r"(?:[(〈<\[【]\s*七\s*[)〉>\]】]|七\s*[、.])\s*" + _alt("总计", "合计")
 
 # section 二: the item labels, which stand at the start of a line or a cell
 # (or right after a number, or right after the 信息内容 header: loaders sometimes run two table rows

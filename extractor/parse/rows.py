@@ -8,8 +8,8 @@ import re
 from dataclasses import dataclass
 
 from extractor.document import Document, Line
-from extractor.parse.anchors import ACTIVE_RE, APPLICATION_RE, STOP_WORDS, Anchor
-from extractor.parse.layout import Sections, Token, line_tokens, tokenize
+from extractor.parse.anchors import ACTIVE_RE, APPLICATION_RE, APPLICATION_WORDS, STOP_WORDS, Anchor
+from extractor.parse.layout import Sections, Token, line_tokens, loose, tokenize
 from extractor.template import APPLICATION_ROW_LABELS, OTHER_SUBROWS
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -47,9 +47,13 @@ def find_application_anchors(norm: str, start: int, end: int) -> list[Anchor]:
         match = _with_numbers(pattern, norm, pos, end)
         if match is None and key == "total_processed":
             match = _BARE_TOTAL.search(norm, pos, end)  # 总计 without its (七)
-        if match:
-            anchors.append(Anchor(key, match.start(), match.end()))
-            pos = match.end()
+        found = (match.start(), match.end()) if match else None
+        cut = _cut_label(APPLICATION_WORDS[key], norm, pos, found[0] if found else end)
+        if cut is not None:
+            found = cut
+        if found:
+            anchors.append(Anchor(key, *found))
+            pos = found[1]
     if not any(a.key in (*OTHER_SUBROWS, "other_handling") for a in anchors):
         # labels printed out of order (a text extraction that lists a column of labels): （六）其他处理
         # may stand before the row searched just before it; the single row, wherever it is
@@ -57,6 +61,35 @@ def find_application_anchors(norm: str, start: int, end: int) -> list[Anchor]:
         if handling:
             anchors.append(Anchor("other_handling", handling.start(), handling.end()))
     return anchors
+
+
+# a row's numbers closing a line whose label goes on below them: the numbers, then blank or markdown
+# rule lines, then the line the label goes on in
+_CUT_GAP = re.compile(r"[ \t|]+\d[\d \t,.|]*\n(?:[ \t|:-]*\n){0,3}[ \t|]*")
+_GROUP_CHUNK = re.compile(r"[\u4e00-\u9fff()]{1,5}[ \t|]+")  # the next line of a group label's cell
+_SPACES_AND_WALLS = re.compile(r"[\s|]")
+
+
+def _cut_label(words: tuple[str, ...], norm: str, pos: int, end: int) -> tuple[int, int] | None:
+    """A label cut by its row's numbers: a wrapped label cell whose first line carries the cells
+    (``5.属于三类内部事 0 0`` over ``务信息``, in pdfplumber's text, markdown tables and ``pdftotext
+    -layout``). The label ends at the cut, so the row's numbers stay after it. Before ``end``."""
+    for gap in _CUT_GAP.finditer(norm, pos, end):
+        line_start = max(norm.rfind("\n", 0, gap.start()) + 1, pos)
+        head = _SPACES_AND_WALLS.sub("", norm[line_start : gap.start()])
+        if not head:
+            continue
+        line_end = norm.find("\n", gap.end())
+        rest = norm[gap.end() : line_end if line_end >= 0 else len(norm)]
+        chunk = _GROUP_CHUNK.match(rest)
+        rests = [_SPACES_AND_WALLS.sub("", r) for r in ([rest, rest[chunk.end() :]] if chunk else [rest])]
+        for word in words:
+            for k in range(2, len(word)):
+                if head.endswith(word[:k]) and any(r.startswith(word[k:]) for r in rests):
+                    start = re.search(loose(word[:k]) + r"[\s|]*$", norm[line_start : gap.start()])
+                    if start is not None:
+                        return line_start + start.start(), gap.start()
+    return None
 
 
 def _with_numbers(pattern: re.Pattern[str], norm: str, pos: int, end: int) -> re.Match[str] | None:
