@@ -229,3 +229,43 @@ def test_empty_lines_after_a_rows_last_number_are_not_cells() -> None:
     zeros are spacing, so which two cells are blank stays a guess in review (76 silent errors when
     they were taken for the last two cells)."""
     assert _wrong_and_silent("syn6262_004_html__gettext-nl", ".txt")[1] == []
+
+
+# Word files saved as PDF by LibreOffice (as most reports are made), then read by a converter
+WORD_PRINTED = "syn6363_004_docx__libreoffice-pdf"
+SHUYANG_OFFICE = "2023_jiangsu_shuyang_fagaiju__libreoffice-pdf"
+
+
+@pytest.mark.parametrize(
+    ("name", "suffix"),
+    [
+        # 5．属于三类 with the row's numbers at a page's foot, 内部事务信息 with empty cells at the next
+        # page's head: the row was read blank and certain (7 silent nulls each)
+        (f"{WORD_PRINTED}__pdf2docx", ".docx"),
+        (f"{WORD_PRINTED}__pymupdf4llm", ".md"),
+        # the same with blank cells in the line above: 5.要求行政机 | 0 | | … | 0, then 关确认或重新出具…
+        (f"{SHUYANG_OFFICE}__pdf2docx", ".docx"),
+        # ``| 0<br>0 |``: two rows run into one cell, whose other cells were read as certain
+        (f"{SHUYANG_OFFICE}__pymupdf4llm", ".md"),
+        # section 二 printed column by column: a label, an empty line and two numbers was taken for a
+        # row of cells one per line (3 silent)
+        ("syn6363_008_docx__libreoffice-pdf__pdftotext", ".txt"),
+        # ``（单位：万|元）``: the unit cut by a cell wall was read as 元 (2829 万元 as 0.2829)
+        ("syn6363_010_docx__libreoffice-pdf__pymupdf4llm", ".md"),
+    ],
+)
+def test_converters_of_word_files_saved_as_pdf_leave_no_value_wrong_outside_review(name: str, suffix: str) -> None:
+    assert _wrong_and_silent(name, suffix)[1] == []
+
+
+def test_a_row_whose_numbers_stand_on_the_table_line_above_its_label_is_read_from_there() -> None:
+    result = extract_path(CONVERTED / f"{WORD_PRINTED}__pdf2docx.docx", ExtractOptions())
+    key = "applications.denied_internal_affairs.total"
+    assert result.fields[key].value == 0 and key in result.review
+    assert "bound by order" in (result.fields[key].note or "")
+    assert _wrong_and_silent(f"{WORD_PRINTED}__pdf2docx", ".docx") == ([], [])
+
+
+def test_a_fee_unit_cut_by_a_cell_wall_is_still_wan_yuan() -> None:
+    result = extract_path(CONVERTED / "syn6363_010_docx__libreoffice-pdf__pymupdf4llm.md", ExtractOptions())
+    assert result.fields["active_disclosure.fees.amount_10k_yuan"].value == 2829

@@ -66,8 +66,9 @@ ACTIVE_ANCHORS: dict[str, str] = {
 
 TEMPLATE_2019_HEADERS = re.compile(_alt("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量"))
 TEMPLATE_2021_HEADERS = re.compile(_alt("本年制发件数", "本年新制发件数", "本年废止件数", "现行有效件数"))
-FEES_UNIT = re.compile(loose("收费金额") + r"[^\n]{0,12}?" + r"(万\s*元|元)")
-PROCUREMENT_UNIT = re.compile(loose("采购总金额") + r"[^\n]{0,12}?" + r"(万\s*元|元)")
+# the unit in the header cell, which a converter may cut in two (``（单位：万|元）``)
+FEES_UNIT = re.compile(loose("收费金额") + r"[^\n]{0,12}?" + r"(万[\s|]*元|元)")
+PROCUREMENT_UNIT = re.compile(loose("采购总金额") + r"[^\n]{0,12}?" + r"(万[\s|]*元|元)")
 
 # words that end a run of numbers: any other row label or a table header
 STOP_WORDS = re.compile(

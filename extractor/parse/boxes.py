@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -321,7 +321,14 @@ def read_tiling(
     movable = range(1, WIDTH - 1) if pins else range(WIDTH - 1)
     for combination in itertools.islice(itertools.product(*tiled), MAX_FOUND):
         for rows in _joined(combination, rows_of, fixed=1 if pins else 0):
-            for order in itertools.permutations(movable):
+            # every identity is the same for each applicant column and the row totals add them in any
+            # order: a placement whose columns break one breaks it in every order
+            if broken_identities(tuple(tuple(t.value for t in row) for row in rows), row_keys):
+                continue
+            # columns that print the same values (runs of zeros) give the same reading in either order
+            kinds: dict[tuple[Value, ...], int] = {}
+            kind = [kinds.setdefault(tuple(row[c].value for row in rows), len(kinds)) for c in range(WIDTH)]
+            for order in _distinct_orders(list(movable), kind):
                 columns = (0, *order) if pins else order
                 tokens = tuple(tuple(row[c] for c in (*columns, WIDTH - 1)) for row in rows)
                 reading = BoxReading(tuple(row_keys), tokens)
@@ -329,11 +336,36 @@ def read_tiling(
                 if values in seen:
                     continue
                 seen.add(values)
-                if broken_identities(values, row_keys) == 0:
-                    reading.cost = _order_cost(reading, position)
-                    result.readings.append(reading)
+                reading.cost = _order_cost(reading, position)
+                result.readings.append(reading)
     result.readings.sort(key=lambda r: r.cost)
     return result if result.readings else None
+
+
+def _distinct_orders(columns: list[int], kind: list[int]) -> Iterator[tuple[int, ...]]:
+    """Every order of ``columns`` that differs in the kinds it puts in each place (columns of one
+    kind print the same values, so swapping them changes nothing), in ``permutations`` order."""
+    groups: dict[int, list[int]] = {}
+    for column in columns:
+        groups.setdefault(kind[column], []).append(column)
+    left = {k: len(v) for k, v in groups.items()}
+
+    def build(prefix: list[int]) -> Iterator[tuple[int, ...]]:
+        if len(prefix) == len(columns):
+            used = {k: 0 for k in groups}
+            order = []
+            for k in prefix:
+                order.append(groups[k][used[k]])
+                used[k] += 1
+            yield tuple(order)
+            return
+        for k in dict.fromkeys(kind[c] for c in columns):  # kinds in the order their columns stand
+            if left[k]:
+                left[k] -= 1
+                yield from build([*prefix, k])
+                left[k] += 1
+
+    yield from build([])
 
 
 def _joined(

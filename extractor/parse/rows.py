@@ -174,6 +174,8 @@ class RowReader:
         self.norm = norm
         self.lines = doc.lines
         self._line_starts = [line.start for line in self.lines]
+        self._label_starts = {a.start for a in anchors}
+        self.moved: set[str] = set()  # rows read from the line above their label's (_orphan_row_above)
         self.boundaries = sorted(
             {a.start for a in anchors}
             | set(sections.starts.values())
@@ -182,7 +184,7 @@ class RowReader:
         )
         self.consumed_until = 0
         self.paired: dict[str, list[Token]] = {}
-        self._cell_lines: bool | None = None  # every cell a line of its own (see _cells_on_lines)
+        self._cell_lines: dict[int, bool] = {}  # by row width: every cell a line of its own (_cells_on_lines)
 
     def pair_by_order(self, anchors: list[Anchor], width: int, end: int) -> None:
         """Pair rows of numbers standing on lines of their own with the labels that have none, in order.
@@ -310,6 +312,10 @@ class RowReader:
                 self.consumed_until = max(self.consumed_until, tokens[-1].end)
                 return RowTokens(anchor.key, anchor, tokens, True)
             blanks = self._blank_cells(line, anchor)
+            above = self._orphan_row_above(line, width) if len(blanks) >= width else None
+            if above:
+                self.moved.add(anchor.key)  # bound by order: in review
+                return RowTokens(anchor.key, anchor, above, any(t.kind == "blank" for t in above))
             if len(blanks) >= width and not self._numbers_below(line, anchor):
                 return RowTokens(anchor.key, anchor, blanks[:width], True)  # printed, and blank
         if anchor.key in self.paired:
@@ -337,7 +343,7 @@ class RowReader:
         """A row of text that prints every cell on a line of its own, a blank cell as an empty line
         (LibreOffice's text of a Word table): the ``width`` lines after the label's line hold the
         row's numbers and empty lines, each empty line a blank cell in its place, the last line the
-        row's total. Only in text whose full rows show that form: two or more labels each followed
+        row's total. Only in text whose full rows show that form: two or more row labels each followed
         by exactly ``width`` lines of one number and then a line that is not one."""
         if self.doc.kind != "text" or not self._one_cell_per_line(width):
             return None
@@ -366,7 +372,7 @@ class RowReader:
         return cells
 
     def _one_cell_per_line(self, width: int) -> bool:
-        if self._cell_lines is None:
+        if width not in self._cell_lines:
             single = [bool(re.fullmatch(r"\s*\d[\d,.]*\s*", self.norm[x.start : x.end])) for x in self.lines]
             full_rows = 0
             run = 0
@@ -374,16 +380,38 @@ class RowReader:
                 run = run + 1 if one else 0
                 at_end = index + 1 == len(single) or not single[index + 1]
                 before = index - run
-                if (
-                    one
-                    and at_end
-                    and run == width
-                    and before >= 0
-                    and self.norm[self.lines[before].start : self.lines[before].end].strip()
-                ):
+                if one and at_end and run == width and before >= 0 and self._holds_label(self.lines[before]):
                     full_rows += 1
-            self._cell_lines = full_rows >= 2
-        return self._cell_lines
+            self._cell_lines[width] = full_rows >= 2
+        return self._cell_lines[width]
+
+    def _holds_label(self, line: Line) -> bool:
+        return any(line.start <= start < line.end for start in self._label_starts)
+
+    def _orphan_row_above(self, line: Line, width: int) -> list[Token] | None:
+        """The row's numbers on the table line above, under no label of their own: a row cut at a
+        page break (``5．属于三类 | 0 | 0 …`` at the foot of a page, ``内部事务信息`` with empty cells at
+        the head of the next), as PDF-to-markdown and PDF-to-Word converters print it."""
+        index = self.lines.index(line)
+        for above in reversed(self.lines[max(0, index - 6) : index]):
+            text = self.norm[above.start : above.end]
+            if not text.strip() or re.fullmatch(r"[\s|:-]*", text):
+                continue  # empty lines and markdown rule lines between the two pieces
+            if above.cells is None or self._holds_label(above):
+                return None  # a line of its own label, or no table line
+            tokens = line_tokens(self.norm, above)
+            first = next((i for i, t in enumerate(tokens) if t.kind == "num"), None)
+            if first is None:
+                return None
+            cells = tokens[first:]
+            blanks_before = [t for t in tokens[:first] if t.kind == "blank"]
+            cells = (blanks_before + cells)[-width:] if len(cells) < width else cells
+            if len(cells) != width or any(t.kind == "text" for t in cells):
+                return None
+            for token in cells:
+                token.line = above
+            return cells
+        return None
 
     def _numbers_below(self, line: Line, anchor: Anchor) -> bool:
         """In text split at pipes, numbers under a row of blank cells before the next label: a converter

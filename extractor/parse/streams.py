@@ -32,13 +32,14 @@ out of order, placed by identity 4.
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from extractor.checks import application_identities, evaluate_identity
+from extractor.checks import Identity, application_identities, evaluate_identity
 from extractor.document import Document
 from extractor.parse.anchors import Anchor
 from extractor.parse.blank_rows import BlankRowsResult, read_blank_rows
@@ -275,7 +276,12 @@ def broken_identities(reading: Sequence[Row], row_keys: Sequence[str]) -> int:
         for row, row_values in zip(row_keys, reading, strict=True)
         for col, value in zip(APPLICANT_COLUMNS, row_values, strict=True)
     }
-    return sum(1 for identity in application_identities(row_keys) if evaluate_identity(identity, flat).passed is False)
+    return sum(1 for identity in _identities(tuple(row_keys)) if evaluate_identity(identity, flat).passed is False)
+
+
+@functools.lru_cache(maxsize=8)
+def _identities(row_keys: tuple[str, ...]) -> tuple[Identity, ...]:
+    return tuple(application_identities(row_keys))
 
 
 def _plainness(blocks: Sequence[Block]) -> tuple[int, int]:
@@ -450,7 +456,7 @@ def _broken(cells: dict[str, dict[str, CellReading]], row_keys: Sequence[str], b
             if cell is None or not isinstance(value, int | float):
                 return None
             flat[f"applications.{row}.{col}"] = value
-    return sum(1 for identity in application_identities(row_keys) if evaluate_identity(identity, flat).passed is False)
+    return sum(1 for identity in _identities(tuple(row_keys)) if evaluate_identity(identity, flat).passed is False)
 
 
 def _labels_off_numbers(norm: str, anchors: Sequence[Anchor]) -> bool:

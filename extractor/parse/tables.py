@@ -127,6 +127,14 @@ def read_applications(reader: RowReader, anchors: list[Anchor]) -> dict[str, dic
             row_cells[col].confidence = min(row_cells[col].confidence, CONF_AMBIGUOUS)
         if not row_tokens[key].structured and not in_order:
             _bound_by_order(reader, row_tokens[key].anchor, row_cells)
+        if key in reader.moved:
+            for cell in row_cells.values():
+                cell.review = cell.review or "the row's numbers stand on the table line above its label: bound by order"
+                cell.confidence = min(cell.confidence, 0.8)
+        if row_tokens[key].structured and _stacked_cells(reader.doc.text, row_tokens[key].tokens):
+            for cell in row_cells.values():  # two rows run into one: which number is whose is a guess
+                cell.review = cell.review or "a table cell holds numbers on two lines: rows of the table run together"
+                cell.confidence = min(cell.confidence, CONF_AMBIGUOUS)
         cells[key] = row_cells
     # rows without cell walls (or whose "cells" hold several numbers: a converter merged them), where
     # no other reading of the row fits
@@ -238,6 +246,16 @@ def _one_line(tokens: list[Token]) -> Line | None:
     if not tokens or len(lines) != 1 or any(t.kind != "num" for t in tokens):
         return None
     return tokens[0].line
+
+
+def _stacked_cells(text: str, tokens: list[Token]) -> bool:
+    """Two numbers of one cell on two lines of it (``| 0<br>0 |`` in the document's own text): a
+    converter ran two table rows into one (pymupdf4llm across a wrapped label), unlike markitdown's
+    ``| 74 0 |``, two columns of one row."""
+    numbers = [t for t in tokens if t.kind == "num" and t.cell_index is not None]
+    return any(
+        a.cell_index == b.cell_index and "<br" in text[a.end : b.start].lower() for a, b in itertools.pairwise(numbers)
+    )
 
 
 def _merged_cells(tokens: list[Token]) -> bool:
@@ -561,11 +579,11 @@ def _apply_units(item: str, values: dict[str, CellReading], norm: str, region: t
     header_unit = None
     if "amount_10k_yuan" in values:
         match = FEES_UNIT.search(norm, *region)
-        header_unit = match.group(1).replace(" ", "") if match else "万元"
+        header_unit = re.sub(r"[\s|]", "", match.group(1)) if match else "万元"
         _convert(values["amount_10k_yuan"], header_unit, "万元")
     if "amount_yuan" in values:
         match = PROCUREMENT_UNIT.search(norm, *region)
-        header_unit = match.group(1).replace(" ", "") if match else None
+        header_unit = re.sub(r"[\s|]", "", match.group(1)) if match else None
         _convert(values["amount_yuan"], header_unit, "元")
 
 
