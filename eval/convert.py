@@ -613,6 +613,7 @@ SPLITS: dict[str, Split] = {
         heavy_generated=1,
         chains=(
             ("2023_jiangsu_shuyang_fagaiju.html", "chromium-pdf"),
+            ("2023_jiangsu_shuyang_fagaiju.html", "libreoffice-pdf"),
             ("2024_jiangsu_huaian_city_gov.pdf", "pdf2docx"),
             ("2023_jiangsu_huaian_hongzequ_gov.pdf", "pdf2docx"),
         ),
