@@ -381,3 +381,13 @@ def test_the_total_row_is_found_under_a_misread_bracket(bracket: str) -> None:
     _, outcome = parse_text(report_text(text))
     assert values(outcome, "applications.total_processed") == [15, 0, 0, 0, 0, 0, 15]
     assert "applications.total_processed.total" not in outcome.review
+
+
+def test_a_label_whose_quotes_a_converter_moved_into_its_words_is_found() -> None:
+    """pypdf printed 3.危及“三安全一稳定” as ``3.危“及 三安全一”稳定``: the row was not found, and the
+    whole table went to a reader that binds nothing."""
+    text = plain_rows().replace(LABELS["denied_security_stability"], "3.危“及 三安全一”稳定")
+    assert "危“及" in text
+    _, outcome = parse_text(report_text(text))
+    assert values(outcome, "applications.denied_security_stability") == [0] * 7
+    assert "applications.denied_security_stability.total" not in outcome.review

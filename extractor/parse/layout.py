@@ -17,9 +17,10 @@ def loose(word: str) -> str:
     """A regex for ``word`` that tolerates white space and cell walls between its characters.
 
     Labels come out of PDFs one character per line; markdown and OCR add spaces; PDF-to-markdown
-    converters cut a wide label cell into two pipe cells (``|一、本年新|收政府信息公开申请数量|``).
+    converters cut a wide label cell into two pipe cells (``|一、本年新|收政府信息公开申请数量|``);
+    pypdf moves the quotes of “三安全一稳定” into the words (``危“及 三安全一”稳定``).
     """
-    return r"[\s|]*".join(re.escape(ch) for ch in word)
+    return r"[\s|“”\"]*".join(re.escape(ch) for ch in word)
 
 
 # a heading run into the text before it (a page dumped as one line): after a sentence or a number
