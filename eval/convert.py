@@ -80,12 +80,15 @@ class Source:
         return self.path.stem
 
 
+SOURCE_KINDS = {".pdf": "pdf", ".html": "html", ".htm": "html", ".docx": "docx"}  # a source's suffix -> kind
+
+
 def real_source(path: Path) -> Source:
     gold_path = path.with_suffix(".json")
     if not gold_path.is_file():
         raise ConvertError(f"{path}: no gold file {gold_path.name} beside it")
     gold = json.loads(gold_path.read_text(encoding="utf-8"))
-    kind = {".pdf": "pdf", ".html": "html", ".htm": "html", ".docx": "docx"}.get(path.suffix.lower())
+    kind = SOURCE_KINDS.get(path.suffix.lower())
     if kind is None:
         raise ConvertError(f"{path}: only PDF, HTML and Word sources are converted")
     return Source(path, gold, kind, {"gold": path.name})
@@ -576,7 +579,7 @@ CONVERTERS: tuple[Converter, ...] = (
 def family(converted_from: dict[str, Any]) -> str:
     """The README row of a converted document, from its gold's ``converted_from``."""
     suffix = Path(converted_from["document"]).suffix.lower()
-    kind = {".pdf": "pdf", ".html": "html", ".htm": "html", ".docx": "docx"}.get(suffix, suffix)
+    kind = SOURCE_KINDS.get(suffix, suffix)
     for converter in CONVERTERS:
         if converter.name == converted_from["converter"] and converter.kind == kind:
             return converter.family
@@ -726,7 +729,10 @@ def chain_source(src: Source, converter_name: str, work: Path) -> Source:
     path.write_bytes(converter.run(src, work))
     gold = converted_gold(src, converter, document)
     origin = {**src.origin, "chain": converter.name}
-    return Source(path, gold, {"docx": "docx", "html": "html"}.get(converter.ext, "pdf"), origin)
+    kind = SOURCE_KINDS.get(path.suffix.lower())
+    if kind is None:
+        raise ConvertError(f"{document}: a {converter.name} output is no source for other converters")
+    return Source(path, gold, kind, origin)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -45,7 +45,9 @@ APPLICATION_WORDS: dict[str, tuple[str, ...]] = {
 APPLICATION_ANCHORS: dict[str, str] = {key: _alt(*words) for key, words in APPLICATION_WORDS.items()}
 APPLICATION_ANCHORS["other_other"] = r"(?:3\s*[.、]?\s*)?" + loose("其他") + r"(?!\s*处\s*理)"
 # OCR reads the bracket of （七） as 〈 or [ now and then
-APPLICATION_ANCHORS["total_processed"] = r"(?:[(〈<\[【]\s*七\s*[)〉>\]】]|七\s*[、.])\s*" + _alt("总计", "合计")
+APPLICATION_ANCHORS["total_processed"] = r"(?:[(〈<\[【]\s*七\s*[)〉>\]】]|七\s*[、.])\s*" + _alt(
+    *APPLICATION_WORDS["total_processed"]
+)
 
 # section 二: the item labels, which stand at the start of a line or a cell
 # (or right after a number, or right after the 信息内容 header: loaders sometimes run two table rows

@@ -352,12 +352,8 @@ def _distinct_orders(columns: list[int], kind: list[int]) -> Iterator[tuple[int,
 
     def build(prefix: list[int]) -> Iterator[tuple[int, ...]]:
         if len(prefix) == len(columns):
-            used = {k: 0 for k in groups}
-            order = []
-            for k in prefix:
-                order.append(groups[k][used[k]])
-                used[k] += 1
-            yield tuple(order)
+            pools = {k: iter(v) for k, v in groups.items()}  # each kind's columns, in their order
+            yield tuple(next(pools[k]) for k in prefix)
             return
         for k in dict.fromkeys(kind[c] for c in columns):  # kinds in the order their columns stand
             if left[k]:

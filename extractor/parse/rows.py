@@ -272,7 +272,7 @@ class RowReader:
         index = bisect.bisect_right(self._line_starts, line.start) - 1
         if label_line is None or index < 0 or self.lines[index] is not line or line.start <= anchor.start:
             return False
-        first = self.lines.index(label_line)
+        first = self._index(label_line)
         between = [ln for ln in self.lines[first + 1 : index] if ln.text.strip()]
         if len(between) > 2 or any(re.search(r"\d", ln.text) for ln in between):
             return False
@@ -293,6 +293,11 @@ class RowReader:
             return False
         following = bisect.bisect_right(self.boundaries, anchor.start)
         return following >= len(self.boundaries) or self.boundaries[following] > last.end
+
+    def _index(self, line: Line) -> int:
+        """The position of ``line`` (one of the document's) among the lines."""
+        index = bisect.bisect_right(self._line_starts, line.start) - 1
+        return index if 0 <= index < len(self.lines) and self.lines[index] is line else self.lines.index(line)
 
     def line_at(self, offset: int) -> Line | None:
         index = bisect.bisect_right(self._line_starts, offset) - 1
@@ -350,7 +355,7 @@ class RowReader:
         label_line = self.line_at(anchor.end)
         if label_line is None:
             return None
-        index = self.lines.index(label_line)
+        index = self._index(label_line)
         window = self.lines[index + 1 : index + 1 + width]
         if len(window) < width:
             return None
@@ -392,7 +397,7 @@ class RowReader:
         """The row's numbers on the table line above, under no label of their own: a row cut at a
         page break (``5．属于三类 | 0 | 0 …`` at the foot of a page, ``内部事务信息`` with empty cells at
         the head of the next), as PDF-to-markdown and PDF-to-Word converters print it."""
-        index = self.lines.index(line)
+        index = self._index(line)
         for above in reversed(self.lines[max(0, index - 6) : index]):
             text = self.norm[above.start : above.end]
             if not text.strip() or re.fullmatch(r"[\s|:-]*", text):

@@ -91,10 +91,15 @@ def _cells_from(reading: Reading, structured: bool, keys: list[str]) -> dict[str
             cell.confidence = min(cell.confidence, CONF_RESTORED)
         out[key] = cell
     for note in reading.notes:
-        for cell in out.values():
-            cell.review = cell.review or f"row read with a correction: {note}"
-            cell.confidence = min(cell.confidence, 0.8)
+        _doubt_row(out, f"row read with a correction: {note}", 0.8)
     return out
+
+
+def _doubt_row(cells: dict[str, CellReading], reason: str, confidence: float) -> None:
+    """Every cell of a row in review with ``reason`` (unless it has one already), at most ``confidence``."""
+    for cell in cells.values():
+        cell.review = cell.review or reason
+        cell.confidence = min(cell.confidence, confidence)
 
 
 # --- section 三 -------------------------------------------------------------
@@ -128,13 +133,10 @@ def read_applications(reader: RowReader, anchors: list[Anchor]) -> dict[str, dic
         if not row_tokens[key].structured and not in_order:
             _bound_by_order(reader, row_tokens[key].anchor, row_cells)
         if key in reader.moved:
-            for cell in row_cells.values():
-                cell.review = cell.review or "the row's numbers stand on the table line above its label: bound by order"
-                cell.confidence = min(cell.confidence, 0.8)
+            _doubt_row(row_cells, "the row's numbers stand on the table line above its label: bound by order", 0.8)
         if row_tokens[key].structured and _stacked_cells(reader.doc.text, row_tokens[key].tokens):
-            for cell in row_cells.values():  # two rows run into one: which number is whose is a guess
-                cell.review = cell.review or "a table cell holds numbers on two lines: rows of the table run together"
-                cell.confidence = min(cell.confidence, CONF_AMBIGUOUS)
+            stacked = "a table cell holds numbers on two lines: rows of the table run together"
+            _doubt_row(row_cells, stacked, CONF_AMBIGUOUS)  # which number is whose is a guess
         cells[key] = row_cells
     # rows without cell walls (or whose "cells" hold several numbers: a converter merged them), where
     # no other reading of the row fits
@@ -576,15 +578,16 @@ def _likeliness(reading: Reading, fields: list[str]) -> tuple[int, int, int, int
 
 def _apply_units(item: str, values: dict[str, CellReading], norm: str, region: tuple[int, int]) -> None:
     """Money in the unit the contract asks for: 万元 for fees (2021), 元 for procurement."""
-    header_unit = None
     if "amount_10k_yuan" in values:
-        match = FEES_UNIT.search(norm, *region)
-        header_unit = re.sub(r"[\s|]", "", match.group(1)) if match else "万元"
-        _convert(values["amount_10k_yuan"], header_unit, "万元")
+        _convert(values["amount_10k_yuan"], _header_unit(FEES_UNIT, norm, region) or "万元", "万元")
     if "amount_yuan" in values:
-        match = PROCUREMENT_UNIT.search(norm, *region)
-        header_unit = re.sub(r"[\s|]", "", match.group(1)) if match else None
-        _convert(values["amount_yuan"], header_unit, "元")
+        _convert(values["amount_yuan"], _header_unit(PROCUREMENT_UNIT, norm, region), "元")
+
+
+def _header_unit(pattern: re.Pattern[str], norm: str, region: tuple[int, int]) -> str | None:
+    """The unit a section 二 header names (``万 元`` or ``万|元`` as 万元), None where it names none."""
+    match = pattern.search(norm, *region)
+    return re.sub(r"[\s|]", "", match.group(1)) if match else None
 
 
 _UNIT_FACTOR = {"元": Decimal(1), "万元": Decimal(10000), "亿元": Decimal(100000000)}
@@ -644,9 +647,10 @@ def read_reviews(
     if not readings and tokens:
         readings = candidates(tokens, width, groups_fit, allow_split=len(tokens) >= width - 1)
     cells: dict[str, CellReading] = {}
-    headers = _group_headers(reader, norm, start, tokens) if reader.doc.kind == "text" else None
-    if not readings and (blank_groups := _blank_groups(tokens, headers) or _glued_blank_groups(tokens)):
-        return blank_groups, span
+    if not readings:
+        headers = _group_headers(reader, norm, start, tokens) if reader.doc.kind == "text" else None
+        if blank_groups := _blank_groups(tokens, headers) or _glued_blank_groups(tokens):
+            return blank_groups, span
     if not readings:
         if tokens:
             for key in REVIEW_KEYS:
