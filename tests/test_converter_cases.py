@@ -7,6 +7,8 @@ beside it; see tests/data/README.md.
 from __future__ import annotations
 
 import json
+import random
+import re
 from pathlib import Path
 from typing import Any
 
@@ -269,3 +271,28 @@ def test_a_row_whose_numbers_stand_on_the_table_line_above_its_label_is_read_fro
 def test_a_fee_unit_cut_by_a_cell_wall_is_still_wan_yuan() -> None:
     result = extract_path(CONVERTED / "syn6363_010_docx__libreoffice-pdf__pymupdf4llm.md", ExtractOptions())
     assert result.fields["active_disclosure.fees.amount_10k_yuan"].value == 2829
+
+
+@pytest.mark.parametrize(
+    ("name", "suffix"),
+    [
+        ("syn7171_000_pdf__pdftotext", ".txt"),
+        ("syn7171_004_html__gettext", ".txt"),
+        ("syn7171_012_pdf__markitdown", ".md"),
+    ],
+)
+@pytest.mark.parametrize("invisible", ["\u200b", "\ufeff", "\u00ad", "\u200d"])
+def test_characters_a_page_does_not_show_inside_labels_change_nothing(
+    tmp_path: Path, name: str, suffix: str, invisible: str
+) -> None:
+    """Web pages pasted from other editors carry zero-width spaces, joiners and soft hyphens between
+    the characters of a label (申\u200b请): the text reads as it would without them."""
+    text = (CONVERTED / f"{name}{suffix}").read_text(encoding="utf-8")
+    rng = random.Random(7)
+    spiked = re.sub(r"(?<=[\u4e00-\u9fff])(?=[\u4e00-\u9fff])", lambda m: invisible if rng.random() < 0.2 else "", text)
+    assert spiked.count(invisible) > 100
+    path = tmp_path / f"{name}{suffix}"
+    path.write_text(spiked, encoding="utf-8")
+    plain = extract_path(CONVERTED / f"{name}{suffix}", ExtractOptions()).to_json()
+    assert _wrong_and_silent_at(path, name) == _wrong_and_silent(name, suffix)
+    assert extract_path(path, ExtractOptions()).to_json()["review"] == plain["review"]

@@ -391,3 +391,30 @@ def test_a_label_whose_quotes_a_converter_moved_into_its_words_is_found() -> Non
     _, outcome = parse_text(report_text(text))
     assert values(outcome, "applications.denied_security_stability") == [0] * 7
     assert "applications.denied_security_stability.total" not in outcome.review
+
+
+SEC2_MARKDOWN = """第二十条第（一）项
+| 信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 |
+| --- | --- | --- | --- |
+| 规章 | 0 | 0 | 3 |
+| 行政规范性文件 | 5 | 1 | 40 |
+
+第二十条第（五）项
+| 信息内容 | 本年处理决定数量 |
+| --- | --- |
+| 行政许可 | 1234 |
+"""
+
+
+def test_a_number_inside_its_labels_cell_is_placed_by_order_and_flagged() -> None:
+    """A hard-wrapped pandoc table, rewritten into pipe rows, moved a row's last cell into its label's
+    cell (``| 行政规范性文件21 | 11 | 10 |``): no wall binds that number to its column, so the row is
+    in review; its neighbour, a cell per number, is not."""
+    sec2 = SEC2_MARKDOWN.replace("| 行政规范性文件 | 5 | 1 | 40 |", "| 行政规范性文件40 | 5 | 1 |")
+    _, outcome = parse_text(report_text(plain_rows(), sec2=sec2), name="sample.md")
+    keys = [f"active_disclosure.normative_documents.{k}" for k in ("issued", "repealed", "in_force")]
+    assert all(key in outcome.review for key in keys)
+    assert "placed by order" in outcome.review[keys[0]]
+    assert not any(key.startswith("active_disclosure.regulations.") for key in outcome.review)
+    _, clean = parse_text(report_text(plain_rows(), sec2=SEC2_MARKDOWN), name="sample.md")
+    assert not any(key.startswith("active_disclosure.normative_documents.") for key in clean.review)

@@ -101,12 +101,16 @@ _CJK = (
 )
 _CJK_SPACE = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
 _SPACES = re.compile(r"\s+")
+# What a page carries but does not show: zero-width space, joiners and word joiner, a byte-order
+# mark inside the text, soft hyphen. Pages pasted from other editors put them between the
+# characters of a label (申\u200b请); they mean nothing, so every loader drops them.
+INVISIBLE = str.maketrans(dict.fromkeys("\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 _NUMBER = re.compile(r"^[-+−]?\(?[\d０-９][\d０-９,，.．]*\)?[%％]?$")
 
 
 def clean(text: str) -> str:
-    """Collapse whitespace, and drop the layout spaces between CJK characters."""
-    text = _SPACES.sub(" ", text).strip()
+    """Drop invisible characters, collapse whitespace, and drop the layout spaces between CJK characters."""
+    text = _SPACES.sub(" ", text.translate(INVISIBLE)).strip()
     return _CJK_SPACE.sub("", text)
 
 

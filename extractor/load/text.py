@@ -11,6 +11,7 @@ from pathlib import Path
 
 from extractor.document import Cell, Document, Line, Page
 from extractor.errors import EmptyDocumentError
+from extractor.load._layout import INVISIBLE
 from extractor.load.markdown_tables import rewrite as rewrite_tables
 
 STRAY_SHARE = 0.001  # UTF-8 with at most this share of undecodable bytes is UTF-8 with stray bytes
@@ -90,9 +91,10 @@ def load_text(path: Path, data: bytes) -> Document:
 
     Where a writer laid a table out by column (pandoc's simple, multiline and grid tables, rst,
     raw HTML tables) or wrapped text in inline markup, ``Document.text`` is the rewritten text
-    (see ``markdown_tables``); offsets are into it, as the HTML loader's are into its lines.
+    (see ``markdown_tables``), without the characters a page does not show (``INVISIBLE``);
+    offsets are into it, as the HTML loader's are into its lines.
     """
-    text = decode(path, data).replace("\r\n", "\n").replace("\r", "\n")
+    text = decode(path, data).replace("\r\n", "\n").replace("\r", "\n").translate(INVISIBLE)
     if not text.strip():
         raise EmptyDocumentError(path, "the file holds no text")
     text = rewrite_tables(text)

@@ -176,6 +176,7 @@ class RowReader:
         self._line_starts = [line.start for line in self.lines]
         self._label_starts = {a.start for a in anchors}
         self.moved: set[str] = set()  # rows read from the line above their label's (_orphan_row_above)
+        self.unwalled: set[str] = set()  # rows whose first numbers stand in their label's cell (_structured)
         self.boundaries = sorted(
             {a.start for a in anchors}
             | set(sections.starts.values())
@@ -475,6 +476,8 @@ class RowReader:
         while tokens and tokens[0].kind in ("text", "blank"):
             tokens.pop(0)
         tokens = trailing + tokens
+        if trailing:  # no wall stands between the label and this number: its column is a guess
+            self.unwalled.add(anchor.key)
         for index, token in enumerate(tokens):
             if token.kind == "text":
                 tokens = tokens[:index]

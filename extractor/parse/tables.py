@@ -95,6 +95,11 @@ def _cells_from(reading: Reading, structured: bool, keys: list[str]) -> dict[str
     return out
 
 
+# a number inside its row label's cell (``| 行政规范性文件21 | 11 | 10 |``): a cell wall the loader
+# did not see, or a converter that moved a cell into the label's; nothing binds it to its column
+UNWALLED = "a number stands in its row label's cell, with no cell wall to bind it to its column: placed by order"
+
+
 def _doubt_row(cells: dict[str, CellReading], reason: str, confidence: float) -> None:
     """Every cell of a row in review with ``reason`` (unless it has one already), at most ``confidence``."""
     for cell in cells.values():
@@ -134,6 +139,8 @@ def read_applications(reader: RowReader, anchors: list[Anchor]) -> dict[str, dic
             _bound_by_order(reader, row_tokens[key].anchor, row_cells)
         if key in reader.moved:
             _doubt_row(row_cells, "the row's numbers stand on the table line above its label: bound by order", 0.8)
+        if key in reader.unwalled:
+            _doubt_row(row_cells, UNWALLED, 0.8)
         if row_tokens[key].structured and _stacked_cells(reader.doc.text, row_tokens[key].tokens):
             stacked = "a table cell holds numbers on two lines: rows of the table run together"
             _doubt_row(row_cells, stacked, CONF_AMBIGUOUS)  # which number is whose is a guess
@@ -504,6 +511,8 @@ def read_active(
             values = _split_active(tokens, list(fields))
         if not row.structured and not in_order:
             _bound_by_order(reader, anchor, values)  # section 二 has no identity: its line is all that pins it
+        if anchor.key in reader.unwalled:
+            _doubt_row(values, UNWALLED, 0.8)
         _apply_units(anchor.key, values, norm, region)
         out[anchor.key] = values
     return out
