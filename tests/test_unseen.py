@@ -229,6 +229,42 @@ def test_a_blank_cell_in_a_web_table_keeps_the_values_after_it_in_their_columns(
     assert "applications.denied_state_secret.natural_person" not in outcome.review
 
 
+@pytest.mark.parametrize("spacer", ['<td width="0"></td>', "<td>&nbsp;</td>", "<td></td><td></td>"])
+def test_columns_that_show_nothing_after_a_web_tables_last_are_not_its_columns(tmp_path: Path, spacer: str) -> None:
+    """A table pasted from Word into a page keeps hidden empty columns after the real ones. Read as
+    the row's last cells they moved every value one column to the left, and rows of zeros still
+    added up: 200 wrong values over 11 pages, none in review."""
+    page = _html(_blank_first_column()).decode("utf-8").replace("</tr>", f"{spacer}</tr>")
+    outcome = parse_document(load_html(tmp_path / "page.html", page.encode("utf-8")))
+    for key, row in _blank_first_column():
+        assert values(outcome, f"applications.{key}") == row, key
+    assert not any(key.startswith("applications.") for key in outcome.review)
+
+
+def test_a_cell_that_says_none_in_words_is_read_as_zero_and_flagged(tmp_path: Path) -> None:
+    """Some tables print 无 (none) where others print 0. As a word it ended the row, and the row went
+    unread; it is a cell of its own, read as 0 and in review."""
+    page = _html(ROWS_2021).decode("utf-8").replace("<td>0</td>", "<td>无</td>")
+    outcome = parse_document(load_html(tmp_path / "page.html", page.encode("utf-8")))
+    for key, row in ROWS_2021:
+        assert values(outcome, f"applications.{key}") == row, key
+    granted = "applications.granted"
+    assert "无" in outcome.review[f"{granted}.commercial"]
+    assert f"{granted}.natural_person" not in outcome.review  # printed 8, in its cell, identities hold
+
+
+def test_cells_that_say_none_in_a_markdown_table_keep_their_places() -> None:
+    """markitdown and pandoc write the page's 无 cells as they are (``| 8.属于行政查询事项 | 无 | … | 0 |``):
+    leading 无 cells are cells of the row, not the end of its label."""
+    rows = "\n".join(
+        f"| {LABELS[key]} | " + " | ".join("无" if v == 0 else str(v) for v in row) + " |" for key, row in ROWS_2021
+    )
+    _, outcome = parse_text(report_text(rows + "\n"), name="sample.md")
+    for key, row in ROWS_2021:
+        assert values(outcome, f"applications.{key}") == row, key
+    assert "无" in outcome.review["applications.granted.commercial"]
+
+
 @pytest.mark.parametrize(
     "note",
     [

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 from extractor.document import Document
 from extractor.parse.anchors import Anchor
-from extractor.parse.layout import document_norm, find_sections
+from extractor.parse.layout import NONE_WORD, document_norm, find_sections
 from extractor.parse.metadata import read_metadata
 from extractor.parse.ocr_text import ocr_marks
 from extractor.parse.outcome import ParseOutcome, Span
@@ -229,6 +229,10 @@ class _FieldBuilder:
             cell.review = "blank cell read as 0: the document says a blank (or — or /) means zero"
             cell.confidence = min(cell.confidence, 0.9)
         token = cell.token
+        if cell.value is None and token is not None and token.kind == "blank" and token.text == NONE_WORD:
+            cell.value = 0  # 无 means none; a word where the table prints numbers, so a person confirms it
+            cell.review = cell.review or "the cell says 无 (none) where a number stands: read as 0"
+            cell.confidence = min(cell.confidence, 0.9)
         if cell.value is None and token is not None and token.kind == "blank" and token.line is not None:
             page = self.doc.pages[token.line.page - 1] if 0 < token.line.page <= len(self.doc.pages) else None
             if (page is not None and page.ocr) or token.line.confidence < 1.0:

@@ -216,6 +216,9 @@ def tokenize(norm: str, start: int, end: int, line: Line | None = None, cell_ind
     return tokens
 
 
+BLANK_MARKS = frozenset({"", "-", "/", "—"})  # a table cell that prints no number (normalised: — is -)
+NONE_WORD = "无"  # a table cell that says "none" instead of printing 0
+
 OCR_DIGIT_LOOKALIKES = {"o": 0, "O": 0, "一": 1, "l": 1, "I": 1, "丨": 1}
 
 
@@ -227,8 +230,12 @@ def line_tokens(norm: str, line: Line, from_offset: int | None = None) -> list[T
     for index, cell in enumerate(line.cells):
         if cell.end <= lo and cell.start < lo:
             continue
-        if not cell.text.strip() or norm[cell.start : cell.end].strip() in {"", "-", "/", "—"}:
+        printed = norm[cell.start : cell.end].strip()
+        if not cell.text.strip() or printed in BLANK_MARKS:
             tokens.append(Token("blank", "", cell.start, cell.end, line=line, cell_index=index))
+            continue
+        if printed == NONE_WORD:  # a cell that says "none" in words: no number, read as 0 and in review
+            tokens.append(Token("blank", NONE_WORD, cell.start, cell.end, line=line, cell_index=index))
             continue
         lookalike = OCR_DIGIT_LOOKALIKES.get(norm[cell.start : cell.end].strip())
         if lookalike is not None:  # OCR read a number cell's lone digit as a letter or a Chinese numeral

@@ -7,9 +7,9 @@ import itertools
 import re
 from dataclasses import dataclass
 
-from extractor.document import Document, Line
+from extractor.document import Cell, Document, Line
 from extractor.parse.anchors import ACTIVE_RE, APPLICATION_RE, APPLICATION_WORDS, STOP_WORDS, Anchor
-from extractor.parse.layout import Sections, Token, line_tokens, loose, tokenize
+from extractor.parse.layout import BLANK_MARKS, NONE_WORD, Sections, Token, line_tokens, loose, tokenize
 from extractor.template import APPLICATION_ROW_LABELS, OTHER_SUBROWS
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -104,8 +104,12 @@ def _with_numbers(pattern: re.Pattern[str], norm: str, pos: int, end: int) -> re
 
 
 def _digits_on_line(norm: str, offset: int) -> bool:
+    """A digit, or a cell that says 无 in place of one, after ``offset`` on its line."""
     line_end = norm.find("\n", offset)
-    return bool(re.search(r"\d", norm[offset : line_end if line_end >= 0 else len(norm)]))
+    return bool(_VALUE_MARK.search(norm[offset : line_end if line_end >= 0 else len(norm)]))
+
+
+_VALUE_MARK = re.compile(rf"\d|[\t|][ ]*{NONE_WORD}[ ]*(?=[\t|]|$)")
 
 
 def _numbers_after_on_line(norm: str, offset: int) -> bool:
@@ -186,6 +190,7 @@ class RowReader:
         self.consumed_until = 0
         self.paired: dict[str, list[Token]] = {}
         self._cell_lines: dict[int, bool] = {}  # by row width: every cell a line of its own (_cells_on_lines)
+        self._empty_tails: dict[tuple[int, int], int] = {}  # by table (first, last line): _empty_last_columns
 
     def pair_by_order(self, anchors: list[Anchor], width: int, end: int) -> None:
         """Pair rows of numbers standing on lines of their own with the labels that have none, in order.
@@ -437,12 +442,16 @@ class RowReader:
         if self.doc.kind == "text" or label_index is None or len(line.cells) - label_index - 1 < width:
             # text split at tabs or pipes: an empty cell there is as often a lost one as a blank
             return []
+        end = len(line.cells)
+        spare = end - label_index - 1 - width
+        if spare > 0:  # a column empty in every row of the table, after the template's: no column of it
+            end -= min(spare, self._empty_last_columns(line))
         tokens = [t for t in line_tokens(self.norm, line) if t.cell_index is not None]
         by_cell: dict[int, list[Token]] = {}
         for token in tokens:
             by_cell.setdefault(token.cell_index or 0, []).append(token)
         picked: list[Token] = []
-        for index in range(len(line.cells) - width, len(line.cells)):
+        for index in range(end - width, end):
             cell_tokens = by_cell.get(index, [])
             if len(cell_tokens) != 1 or cell_tokens[0].kind not in ("num", "blank"):
                 return []
@@ -451,12 +460,39 @@ class RowReader:
             return []
         return picked
 
+    def _empty_last_columns(self, line: Line) -> int:
+        """How many last columns of ``line``'s table are empty in every row that prints a number.
+
+        Tables pasted from Word into web pages carry columns that show nothing (``<td width=0>``)
+        after the real ones; taking a row's last cells as its columns would then read each value one
+        column to the left, and a row of zeros would still add up. The table is the one the cells
+        name (``Cell.ref``, Word and HTML), else the run of lines with cells around ``line``."""
+        index = self._index(line)
+        lo = hi = index
+        table = _table_of(line)
+        while lo > 0 and self.lines[lo - 1].cells and _table_of(self.lines[lo - 1]) == table:
+            lo -= 1
+        while hi + 1 < len(self.lines) and self.lines[hi + 1].cells and _table_of(self.lines[hi + 1]) == table:
+            hi += 1
+        if (lo, hi) not in self._empty_tails:
+            tails = []
+            for row in self.lines[lo : hi + 1]:
+                cells = row.cells or []
+                if not any(re.search(r"\d", c.text) for c in cells):
+                    continue
+                tail = 0
+                while tail < len(cells) and not cells[len(cells) - 1 - tail].text.strip():
+                    tail += 1
+                tails.append(tail)
+            self._empty_tails[(lo, hi)] = min(tails, default=0)
+        return self._empty_tails[(lo, hi)]
+
     def _blank_cells(self, line: Line, anchor: Anchor) -> list[Token]:
         """The cells after the label when every one of them is blank (else none)."""
         assert line.cells is not None
         after = [c for c in line.cells if c.start > anchor.end or (c.start >= anchor.end and c.text == "")]
-        tokens = [Token("blank", "", c.start, c.end, line=line) for c in after]
-        if any(c.text.strip() and self.norm[c.start : c.end].strip() not in {"-", "/", "—"} for c in after):
+        tokens = [Token("blank", _none_word(self.norm, c), c.start, c.end, line=line) for c in after]
+        if any(c.text.strip() and self.norm[c.start : c.end].strip() not in BLANK_MARKS | {NONE_WORD} for c in after):
             return []
         return tokens
 
@@ -473,7 +509,7 @@ class RowReader:
                 continue
             tokens.append(token)
         # text cells before the first number continue the label; text after ends the row
-        while tokens and tokens[0].kind in ("text", "blank"):
+        while tokens and (tokens[0].kind == "text" or (tokens[0].kind == "blank" and tokens[0].text != NONE_WORD)):
             tokens.pop(0)
         tokens = trailing + tokens
         if trailing:  # no wall stands between the label and this number: its column is a guess
@@ -482,7 +518,7 @@ class RowReader:
             if token.kind == "text":
                 tokens = tokens[:index]
                 break
-        while tokens and tokens[-1].kind == "blank":
+        while tokens and tokens[-1].kind == "blank" and tokens[-1].text != NONE_WORD:
             tokens.pop()
         return tokens
 
@@ -500,6 +536,17 @@ def _cell_holds_rows(norm: str, line: Line, anchor: Anchor) -> bool:
     if first is None:
         return False
     return any(key != anchor.key and pattern.search(norm, first.end, end) for key, pattern in APPLICATION_RE.items())
+
+
+def _none_word(norm: str, cell: Cell) -> str:
+    """``NONE_WORD`` where the cell says it, else nothing: the text of a blank token."""
+    return NONE_WORD if norm[cell.start : cell.end].strip() == NONE_WORD else ""
+
+
+def _table_of(line: Line) -> str | None:
+    """The table a line's cells name (``table 2`` of ``table 2 row 5 col 3``), if they name one."""
+    ref = line.cells[0].ref if line.cells else None
+    return ref.split(" row ")[0] if ref else None
 
 
 def _label_cell(line: Line, anchor: Anchor) -> int | None:
