@@ -334,3 +334,26 @@ def test_the_name_followed_by_more_of_a_longer_name_is_not_a_misspelling() -> No
     text = report_text(plain_rows()).replace("我市共发布", "示例市人民政府办公室共发布")
     result = extract_document(load_text(Path("report.txt"), text.encode("utf-8")), ExtractOptions())
     assert "organization" not in result.review
+
+
+@pytest.mark.parametrize(
+    "printed",
+    [
+        "2024-01-17",
+        "2024/1/17",
+        "2024.01.17",
+        "二〇二四年一月十七日",
+        "二○二四年一月十七日",  # a circle typed for 〇
+        "2024年01月17日",
+    ],
+)
+@pytest.mark.parametrize("same_line", [False, True])
+def test_a_signature_date_in_any_common_form_is_read(printed: str, same_line: bool) -> None:
+    signer = "沭阳县发展和改革局" + (" " if same_line else "\n")
+    got = meta(TITLE + PERIOD + BODY + signer + printed + "\n" + FOOTER)["published_on"]
+    assert (got.value, got.review) == ("2024-01-17", None)
+
+
+def test_a_numeric_date_that_is_not_one_is_not_read() -> None:
+    got = meta(TITLE + PERIOD + BODY + "沭阳县发展和改革局\n2024-13-17\n" + FOOTER)["published_on"]
+    assert got.value is None

@@ -5,7 +5,23 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "0": 0}
+# 〇 (normalised to 0), and what stands for it in typed dates: ○ (a circle), O
+_CN_DIGITS = {
+    "〇": 0,
+    "○": 0,
+    "O": 0,
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "0": 0,
+}
 
 TITLE = re.compile(
     r"(?m)^[#*\s]*(?P<org>[^\n#]{2,60}?)\s*(?P<year>(?:19|20)\d{2})\s*年\s*度?\s*(?:本级)?\s*"
@@ -23,8 +39,12 @@ PERIOD = re.compile(
     r"(?P<year>(?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日\s*(?:起\s*)?(?:至|到|-|—)\s*(?P=year)\s*年\s*12\s*月"
 )
 DATE_LINE = re.compile(r"(?m)^[ \t]*(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日[ \t]*$")
+# the same written with one separator throughout: 2024-01-20, 2024/1/20, 2024.01.20
+NUMERIC_DATE_LINE = re.compile(
+    r"(?m)^[ \t]*(?P<y>(?:19|20)\d{2})\s*(?P<sep>[-/.])\s*(?P<m>\d{1,2})\s*(?P=sep)\s*(?P<d>\d{1,2})[ \t]*$"
+)
 CN_DATE_LINE = re.compile(
-    r"(?m)^[ \t]*(?P<y>[〇零一二三四五六七八九0]{4})\s*年\s*"
+    r"(?m)^[ \t]*(?P<y>[〇○O零一二三四五六七八九0]{4})\s*年\s*"
     r"(?P<m>[一二三四五六七八九十]{1,3})\s*月\s*(?P<d>[一二三四五六七八九十]{1,3})\s*日[ \t]*$"
 )
 AREA_SUFFIX = re.compile(r"(?:省|市|县|区|旗|州|盟|自治区|自治州|自治县|镇|乡|街道)$")
@@ -181,18 +201,18 @@ def _page_value(match: re.Match[str]) -> str:
 def _date_lines(norm: str) -> list[_DateLine]:
     """Every line that is a date (or a signer's name and a date), in text order, valid dates only."""
     found: list[_DateLine] = []
-    for match in DATE_LINE.finditer(norm):
+    for match in [*DATE_LINE.finditer(norm), *NUMERIC_DATE_LINE.finditer(norm)]:
         year, month, day = int(match.group("y")), int(match.group("m")), int(match.group("d"))
         if 1 <= month <= 12 and 1 <= day <= 31:
             found.append(_DateLine(f"{year:04d}-{month:02d}-{day:02d}", match.start("y"), match.end()))
     for match in CN_DATE_LINE.finditer(norm):
-        year = int("".join(str(_CN_DIGITS[c]) for c in match.group("y")))
-        month, day = _cn_number(match.group("m")), _cn_number(match.group("d"))
+        year, month, day = _ymd(match)
         if 1 <= month <= 12 and 1 <= day <= 31:
             found.append(_DateLine(f"{year:04d}-{month:02d}-{day:02d}", match.start("y"), match.end()))
     covered = {d.start for d in found}
-    for match in SIGNED_LINE_END.finditer(norm):
-        year, month, day = int(match.group("y")), int(match.group("m")), int(match.group("d"))
+    signed = [*SIGNED_LINE_END.finditer(norm), *SIGNED_NUMERIC_END.finditer(norm), *SIGNED_CN_END.finditer(norm)]
+    for match in signed:
+        year, month, day = _ymd(match)
         line_start = norm.rfind("\n", 0, match.start()) + 1
         signer = norm[line_start : match.start("y")].strip()
         if match.start("y") in covered or not signer or not (1 <= month <= 12 and 1 <= day <= 31):
@@ -203,7 +223,8 @@ def _date_lines(norm: str) -> list[_DateLine]:
         elif match.start() < len(norm) - 400 and (len(signer) > 40 or SENTENCE_MARK.search(signer)):
             continue  # a sentence ending in a date (the statistics period), not a signature
         found.append(_DateLine(f"{year:04d}-{month:02d}-{day:02d}", match.start("y"), match.end(), signer))
-    return sorted(found, key=lambda d: d.start)
+    page_times = {m.start("y") for m in PAGE_TIME.finditer(norm)}  # 发布时间：2024-01-20 is the page's, not signed
+    return sorted((d for d in found if d.start not in page_times), key=lambda d: d.start)
 
 
 def _pinned(norm: str, date: _DateLine, organization: str | None) -> bool:
@@ -247,10 +268,25 @@ def _in_footer(norm: str, date: _DateLine) -> bool:
 
 
 # a date ending its line, or (a page dumped as one line) followed at once by the site's footer
+_AFTER_SIGNED = r"(?:[ \t]*$|(?=\s*(?:主办|承办|版权所有|网站标识码|网站地图|联系我们|技术支持|关闭|打印|【)))"
 SIGNED_LINE_END = re.compile(
-    r"(?m)(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日"
-    r"(?:[ \t]*$|(?=\s*(?:主办|承办|版权所有|网站标识码|网站地图|联系我们|技术支持|关闭|打印|【)))"
+    r"(?m)(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日" + _AFTER_SIGNED
 )
+SIGNED_CN_END = re.compile(
+    r"(?m)(?P<y>[〇○O零一二三四五六七八九0]{4})\s*年\s*(?P<m>[一二三四五六七八九十]{1,3})\s*月\s*"
+    r"(?P<d>[一二三四五六七八九十]{1,3})\s*日" + _AFTER_SIGNED
+)
+SIGNED_NUMERIC_END = re.compile(
+    r"(?m)(?<![\d.])(?P<y>(?:19|20)\d{2})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})(?![\d.])" + _AFTER_SIGNED
+)
+
+
+def _ymd(match: re.Match[str]) -> tuple[int, int, int]:
+    """Year, month and day of a date match, in digits or in Chinese numerals."""
+    y, m, d = match.group("y"), match.group("m"), match.group("d")
+    if y.isdigit() and m.isdigit() and d.isdigit():
+        return int(y), int(m), int(d)
+    return int("".join(str(_CN_DIGITS[c]) for c in y)), _cn_number(m), _cn_number(d)
 
 
 def _cn_number(text: str) -> int:
