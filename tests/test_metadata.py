@@ -357,3 +357,9 @@ def test_a_signature_date_in_any_common_form_is_read(printed: str, same_line: bo
 def test_a_numeric_date_that_is_not_one_is_not_read() -> None:
     got = meta(TITLE + PERIOD + BODY + "沭阳县发展和改革局\n2024-13-17\n" + FOOTER)["published_on"]
     assert got.value is None
+
+
+def test_a_title_that_says_guanyu_after_the_body_names_the_body() -> None:
+    got = meta("沭阳县发展和改革局关于2023年度政府信息公开工作年度报告\n" + PERIOD + BODY)
+    assert (got["organization"].value, got["organization"].review) == ("沭阳县发展和改革局", None)
+    assert got["year"].value == 2023

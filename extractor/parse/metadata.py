@@ -67,7 +67,7 @@ def read_metadata(norm: str) -> dict[str, MetaField]:
     head = norm[:20000]
     titles = sorted([*TITLE.finditer(head), *TITLE_YEAR_FIRST.finditer(head)], key=lambda m: m.start())
     for match in titles:
-        org = match.group("org")
+        org = re.sub(r"\s*关\s*于\s*$", "", match.group("org"))  # 某某局关于2023年度政府信息公开工作年度报告
         if NOT_ORG.search(org):
             org = re.split(r"关于报送|关于|《", org)[-1]
             if NOT_ORG.search(org) or len(org.strip()) < 2:
