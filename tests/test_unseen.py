@@ -19,6 +19,7 @@ from extractor.parse import parse_document
 from extractor.parse.layout import tokenize
 from extractor.parse.solve import group_splits
 from extractor.pipeline import ExtractOptions, extract_document
+from extractor.template import APPLICANT_COLUMNS
 
 
 def _flat_rows(rows: list[tuple[str, list[int]]] = ROWS_2021) -> str:
@@ -263,6 +264,31 @@ def test_cells_that_say_none_in_a_markdown_table_keep_their_places() -> None:
     for key, row in ROWS_2021:
         assert values(outcome, f"applications.{key}") == row, key
     assert "无" in outcome.review["applications.granted.commercial"]
+
+
+def test_a_wrapped_label_whose_cells_say_none_on_its_second_line_is_not_a_blank_row() -> None:
+    """w3m wraps a long label cell over three lines and prints the row's cells on the middle one; the
+    first line's cells are empty. Cells that say 无 there are the row's values, not a blank row."""
+    width = len(ROWS_2021[0][1])
+
+    def row(key: str, values: list[int]) -> str:
+        cells = " | ".join("无" if v == 0 else str(v) for v in values)
+        if key != "other_no_correction":
+            return f"| {LABELS[key]} | {cells} |"
+        label = LABELS[key]
+        empty = " | ".join([""] * width)
+        cells = " | ".join(["无", *[""] * (width - 2), "无"])  # the page printed its other cells blank
+        return f"| {label[:12]} | {empty} |\n| {label[12:24]} | {cells} |\n| {label[24:]} | {empty} |"
+
+    rows = "\n".join(row(key, values) for key, values in ROWS_2021)
+    _, outcome = parse_text(report_text(rows + "\n"), name="sample.md")
+    key = "applications.other_no_correction"
+    assert dict(ROWS_2021)["other_no_correction"] == [0] * width
+    expected = [0, *[None] * (width - 2), 0]
+    got = values(outcome, key)
+    flagged = [f"{key}.{col}" in outcome.review for col in APPLICANT_COLUMNS]
+    assert all(g == e or f for g, e, f in zip(got, expected, flagged, strict=True))
+    assert got != [None] * width
 
 
 @pytest.mark.parametrize(

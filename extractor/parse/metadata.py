@@ -81,7 +81,9 @@ def read_metadata(norm: str) -> dict[str, MetaField]:
         printed = title.group("org")
         org_start = title.start("org") + (printed.rfind(org) if org in printed else 0)
         review = None
-        if AREA_SUFFIX.search(org):
+        if re.search(r"[A-Za-z]", org):  # a page's text run into the title (html沭阳县…): no body's name
+            review = "the body's name holds Latin letters"
+        elif AREA_SUFFIX.search(org):
             org = f"{org}人民政府"
             review = "the title names an area; read as its 人民政府"
         elif len(org) > 30:

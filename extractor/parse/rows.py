@@ -109,7 +109,9 @@ def _digits_on_line(norm: str, offset: int) -> bool:
     return bool(_VALUE_MARK.search(norm[offset : line_end if line_end >= 0 else len(norm)]))
 
 
-_VALUE_MARK = re.compile(rf"\d|[\t|][ ]*{NONE_WORD}[ ]*(?=[\t|]|$)")
+_NONE_CELL_TEXT = rf"[\t|][ ]*{NONE_WORD}[ ]*(?=[\t|]|$)"  # a cell between walls that says 无
+_NONE_CELL = re.compile(_NONE_CELL_TEXT, re.MULTILINE)
+_VALUE_MARK = re.compile(rf"\d|{_NONE_CELL_TEXT}", re.MULTILINE)
 
 
 def _numbers_after_on_line(norm: str, offset: int) -> bool:
@@ -319,7 +321,7 @@ class RowReader:
         line = self.line_at(anchor.start)
         if line is not None and line.cells and not _cell_holds_rows(self.norm, line, anchor):
             tokens = self._grid_cells(line, anchor, width) or self._structured(line, anchor)
-            if any(t.kind == "num" for t in tokens):
+            if any(_printed_value(t) for t in tokens):
                 self.consumed_until = max(self.consumed_until, tokens[-1].end)
                 return RowTokens(anchor.key, anchor, tokens, True)
             blanks = self._blank_cells(line, anchor)
@@ -411,7 +413,7 @@ class RowReader:
             if above.cells is None or self._holds_label(above):
                 return None  # a line of its own label, or no table line
             tokens = line_tokens(self.norm, above)
-            first = next((i for i, t in enumerate(tokens) if t.kind == "num"), None)
+            first = next((i for i, t in enumerate(tokens) if _printed_value(t)), None)
             if first is None:
                 return None
             cells = tokens[first:]
@@ -429,7 +431,10 @@ class RowReader:
         that cut the row in two (the label's line, then its numbers), not a blank row."""
         if self.doc.kind != "text":
             return False
-        return any(t.kind == "num" for t in tokenize(self.norm, line.end, self.next_boundary(anchor.end)))
+        limit = self.next_boundary(anchor.end)
+        if _NONE_CELL.search(self.norm, line.end, limit):  # a cell saying 无 is a value too
+            return True
+        return any(t.kind == "num" for t in tokenize(self.norm, line.end, limit))
 
     def _grid_cells(self, line: Line, anchor: Anchor, width: int) -> list[Token]:
         """The row's last ``width`` cells, blanks in place, when each holds one number or nothing.
@@ -456,7 +461,7 @@ class RowReader:
             if len(cell_tokens) != 1 or cell_tokens[0].kind not in ("num", "blank"):
                 return []
             picked.append(cell_tokens[0])
-        if not any(t.kind == "num" for t in picked):
+        if not any(_printed_value(t) for t in picked):
             return []
         return picked
 
@@ -536,6 +541,11 @@ def _cell_holds_rows(norm: str, line: Line, anchor: Anchor) -> bool:
     if first is None:
         return False
     return any(key != anchor.key and pattern.search(norm, first.end, end) for key, pattern in APPLICATION_RE.items())
+
+
+def _printed_value(token: Token) -> bool:
+    """A number, or a cell that says 无 in its place: either is a value the row prints."""
+    return token.kind == "num" or (token.kind == "blank" and token.text == NONE_WORD)
 
 
 def _none_word(norm: str, cell: Cell) -> str:
