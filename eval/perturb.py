@@ -15,6 +15,7 @@ scores them, and ``eval/convert.py --real`` puts an altered page through the con
 - ``none-word``: about half of section 三's zero cells print 无 instead of 0.
 - ``date-iso``, ``date-cn``: the signature date as ``2024-01-17``, or in Chinese numerals with ○.
 - ``title-guanyu``: the title as 某某局关于2023年度政府信息公开工作年度报告.
+- ``qita``: 其它 for every 其他 (the column 其它, （六）其它处理).
 
 What each found when it was made is in the README (Evaluation).
 """
@@ -188,6 +189,10 @@ ALTERATIONS: dict[str, dict[str, Callable[[bytes, dict, random.Random], bytes | 
     "date-iso": dict.fromkeys(TEXT_SUFFIXES, _text(lambda t, g, r: date_iso(t, g))),
     "date-cn": dict.fromkeys(TEXT_SUFFIXES, _text(lambda t, g, r: date_cn(t, g))),
     "title-guanyu": dict.fromkeys(TEXT_SUFFIXES, _text(lambda t, g, r: title_guanyu(t, g))),
+    "qita": {
+        ".html": _bytes(lambda data, rng: data.decode("utf-8").replace("其他", "其它").encode("utf-8")),
+        **dict.fromkeys(TEXT_SUFFIXES, _text(lambda t, g, r: t.replace("其他", "其它"))),
+    },
 }
 
 

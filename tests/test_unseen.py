@@ -480,3 +480,13 @@ def test_a_number_inside_its_labels_cell_is_placed_by_order_and_flagged() -> Non
     assert not any(key.startswith("active_disclosure.regulations.") for key in outcome.review)
     _, clean = parse_text(report_text(plain_rows(), sec2=SEC2_MARKDOWN), name="sample.md")
     assert not any(key.startswith("active_disclosure.normative_documents.") for key in clean.review)
+
+
+def test_qita_written_with_ta_reads_as_the_templates_qita(tmp_path: Path) -> None:
+    """Reports print 其它 for the form's 其他 (the column 其它, （六）其它处理, 3.其它)."""
+    page = _html(ROWS_2021).decode("utf-8").replace("其他", "其它")
+    assert page.count("其它") >= 4
+    outcome = parse_document(load_html(tmp_path / "page.html", page.encode("utf-8")))
+    for key, row in ROWS_2021:
+        assert values(outcome, f"applications.{key}") == row, key
+    assert not any(key.startswith("applications.") for key in outcome.review)

@@ -7,7 +7,8 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-_EXTRA = str.maketrans({"〇": "0", "－": "-", "—": "-", "–": "-", "\u3000": " ", "\xa0": " ", "．": "."})
+# 其它 is printed for 其他 (三、其它处理, a column 其它): the template's labels say 他
+_EXTRA = str.maketrans({"〇": "0", "－": "-", "—": "-", "–": "-", "\u3000": " ", "\xa0": " ", "．": ".", "它": "他"})
 
 
 @lru_cache(maxsize=4096)
