@@ -85,8 +85,10 @@ SOURCE_KINDS = {".pdf": "pdf", ".html": "html", ".htm": "html", ".docx": "docx"}
 
 def real_source(path: Path) -> Source:
     gold_path = path.with_suffix(".json")
+    if not gold_path.is_file():  # eval/generate.py's and eval/perturb.py's name
+        gold_path = path.with_name(f"{path.stem}.gold.json")
     if not gold_path.is_file():
-        raise ConvertError(f"{path}: no gold file {gold_path.name} beside it")
+        raise ConvertError(f"{path}: no gold file {path.stem}.json or {path.stem}.gold.json beside it")
     gold = json.loads(gold_path.read_text(encoding="utf-8"))
     kind = SOURCE_KINDS.get(path.suffix.lower())
     if kind is None:
