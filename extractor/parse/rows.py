@@ -514,7 +514,7 @@ class RowReader:
                 continue
             tokens.append(token)
         # text cells before the first number continue the label; text after ends the row
-        while tokens and (tokens[0].kind == "text" or (tokens[0].kind == "blank" and tokens[0].text != NONE_WORD)):
+        while tokens and not _printed_value(tokens[0]):
             tokens.pop(0)
         tokens = trailing + tokens
         if trailing:  # no wall stands between the label and this number: its column is a guess
@@ -523,7 +523,7 @@ class RowReader:
             if token.kind == "text":
                 tokens = tokens[:index]
                 break
-        while tokens and tokens[-1].kind == "blank" and tokens[-1].text != NONE_WORD:
+        while tokens and tokens[-1].kind == "blank" and not _printed_value(tokens[-1]):
             tokens.pop()
         return tokens
 
