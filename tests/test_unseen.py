@@ -490,3 +490,17 @@ def test_qita_written_with_ta_reads_as_the_templates_qita(tmp_path: Path) -> Non
     for key, row in ROWS_2021:
         assert values(outcome, f"applications.{key}") == row, key
     assert not any(key.startswith("applications.") for key in outcome.review)
+
+
+@pytest.mark.parametrize("separator", [" ", "\n"])
+def test_none_words_in_text_without_cell_walls_are_cells(separator: str) -> None:
+    """lynx and get_text("\\n") print a page's 无 cells as words between spaces or on lines of their
+    own: each is a cell of its row, read as 0 and in review; before, the word ended the row and the
+    numbers after it were read as the next row's."""
+    rows = "\n".join(
+        f"{LABELS[key]}{separator}" + separator.join("无" if v == 0 else str(v) for v in row) for key, row in ROWS_2021
+    )
+    _, outcome = parse_text(report_text(rows + "\n"))
+    for key, row in ROWS_2021:
+        assert values(outcome, f"applications.{key}") == row, key
+    assert "无" in outcome.review["applications.granted.commercial"]

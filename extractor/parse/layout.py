@@ -132,6 +132,25 @@ class Token:
         return self.line.confidence
 
 
+BLANK_MARKS = frozenset({"", "-", "/", "—"})  # a table cell that prints no number (normalised: — is -)
+NONE_WORD = "无"  # a table cell that says "none" instead of printing 0
+# 无 with nothing but white space or a cell wall on either side
+_STANDS_ALONE = re.compile(rf"(?<![^\s|]){NONE_WORD}(?=[\s|]|$)")
+_WALLS = re.compile(r"[\s|]*")
+
+
+def _none_cell(segment: str, pos: int) -> bool:
+    """Whether the 无 at ``pos`` is a cell of a row: standing alone, with a number or another 无 cell
+    next to it (text that spaces out its characters prints labels as ``4. 无 正 当 理 由``)."""
+    if not _STANDS_ALONE.match(segment, pos):
+        return False
+    after = _WALLS.match(segment, pos + 1)
+    nxt = segment[after.end()] if after and after.end() < len(segment) else ""
+    before = segment[:pos].rstrip(" \t\n|")
+    prev = before[-1:] if before else ""
+    return nxt.isdigit() or nxt == NONE_WORD or nxt == "" or prev.isdigit() or prev == NONE_WORD
+
+
 # a number, with an optional unit right after it
 _NUM_RE = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
 _UNIT_RE = re.compile(r"\s*(万元|亿元|元|个|件|项|条|次|家|份|人次|宗)")
@@ -166,6 +185,12 @@ def tokenize(norm: str, start: int, end: int, line: Line | None = None, cell_ind
         if note:
             flush_text(pos)
             pos = note[1]
+            continue
+        if segment[pos] == NONE_WORD and _none_cell(segment, pos):
+            # 无 as a cell of its own between spaces or on its own line (lynx, get_text("\n")): a value
+            flush_text(pos)
+            tokens.append(Token("blank", NONE_WORD, start + pos, start + pos + 1, line=line, cell_index=cell_index))
+            pos += 1
             continue
         match = _NUM_RE.match(segment, pos)
         prev = segment[pos - 1] if pos else ""
@@ -215,9 +240,6 @@ def tokenize(norm: str, start: int, end: int, line: Line | None = None, cell_ind
     flush_text(len(segment))
     return tokens
 
-
-BLANK_MARKS = frozenset({"", "-", "/", "—"})  # a table cell that prints no number (normalised: — is -)
-NONE_WORD = "无"  # a table cell that says "none" instead of printing 0
 
 OCR_DIGIT_LOOKALIKES = {"o": 0, "O": 0, "一": 1, "l": 1, "I": 1, "丨": 1}
 

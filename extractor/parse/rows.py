@@ -569,7 +569,7 @@ def _number_run(tokens: list[Token]) -> list[Token]:
     """Numbers after a label: text before them continues the label, text after ends the row."""
     run: list[Token] = []
     for token in tokens:
-        if token.kind == "num":
+        if _printed_value(token):
             run.append(token)
         elif token.kind == "text" and run:
             break
