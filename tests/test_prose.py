@@ -12,7 +12,8 @@ from extractor.cli import main
 from extractor.document import Document
 from extractor.load import load_document
 from extractor.load.text import load_text
-from extractor.parse.prose import apply_prose, chinese_number, read_prose
+from extractor.parse.normalize import chinese_number
+from extractor.parse.prose import apply_prose, read_prose
 from extractor.pipeline import ExtractOptions, extract_document
 from extractor.result import CheckResult, Engine, FieldDetail, Source
 

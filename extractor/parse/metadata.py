@@ -5,23 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# 〇 (normalised to 0), and what stands for it in typed dates: ○ (a circle), O
-_CN_DIGITS = {
-    "〇": 0,
-    "○": 0,
-    "O": 0,
-    "零": 0,
-    "一": 1,
-    "二": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-    "0": 0,
-}
+from extractor.parse.normalize import CN_DIGITS, chinese_number
 
 TITLE = re.compile(
     r"(?m)^[#*\s]*(?P<org>[^\n#]{2,60}?)\s*(?P<year>(?:19|20)\d{2})\s*年\s*度?\s*(?:本级)?\s*"
@@ -170,7 +154,8 @@ def _published_on(norm: str, organization: str | None = None, title_end: int = 0
     title's body) or closes the report's text before the page footer. A date elsewhere is kept
     in review; with no signature date at all, a web page's publication time is taken, flagged.
     """
-    lines = _date_lines(norm)
+    page_times = list(PAGE_TIME.finditer(norm))
+    lines = _date_lines(norm, page_times)
     certain = [d for d in lines if d.start >= title_end and _pinned(norm, d, organization)]
     if certain:
         chosen = certain[-1]
@@ -179,9 +164,7 @@ def _published_on(norm: str, organization: str | None = None, title_end: int = 0
             reason = f"several signed dates: {', '.join([*others, chosen.value])}; the last taken"
             return MetaField(chosen.value, chosen.start, chosen.end, 0.7, reason)
         return MetaField(chosen.value, chosen.start, chosen.end, 0.95)
-    page = next(
-        (m for m in PAGE_TIME.finditer(norm) if 1 <= int(m.group("m")) <= 12 and 1 <= int(m.group("d")) <= 31), None
-    )
+    page = next((m for m in page_times if 1 <= int(m.group("m")) <= 12 and 1 <= int(m.group("d")) <= 31), None)
     loose = [d for d in lines if d.start >= title_end and not _in_footer(norm, d)]
     if loose:
         chosen = loose[-1]
@@ -200,8 +183,9 @@ def _page_value(match: re.Match[str]) -> str:
     return f"{int(match.group('y')):04d}-{int(match.group('m')):02d}-{int(match.group('d')):02d}"
 
 
-def _date_lines(norm: str) -> list[_DateLine]:
-    """Every line that is a date (or a signer's name and a date), in text order, valid dates only."""
+def _date_lines(norm: str, page_times: list[re.Match[str]]) -> list[_DateLine]:
+    """Every line that is a date (or a signer's name and a date), in text order, valid dates only;
+    not the page's publication time (``page_times``: 发布时间：2024-01-20 is the page's, not signed)."""
     found: list[_DateLine] = []
     for match in [*DATE_LINE.finditer(norm), *NUMERIC_DATE_LINE.finditer(norm)]:
         year, month, day = int(match.group("y")), int(match.group("m")), int(match.group("d"))
@@ -225,8 +209,8 @@ def _date_lines(norm: str) -> list[_DateLine]:
         elif match.start() < len(norm) - 400 and (len(signer) > 40 or SENTENCE_MARK.search(signer)):
             continue  # a sentence ending in a date (the statistics period), not a signature
         found.append(_DateLine(f"{year:04d}-{month:02d}-{day:02d}", match.start("y"), match.end(), signer))
-    page_times = {m.start("y") for m in PAGE_TIME.finditer(norm)}  # 发布时间：2024-01-20 is the page's, not signed
-    return sorted((d for d in found if d.start not in page_times), key=lambda d: d.start)
+    pages = {m.start("y") for m in page_times}
+    return sorted((d for d in found if d.start not in pages), key=lambda d: d.start)
 
 
 def _pinned(norm: str, date: _DateLine, organization: str | None) -> bool:
@@ -284,19 +268,10 @@ SIGNED_NUMERIC_END = re.compile(
 
 
 def _ymd(match: re.Match[str]) -> tuple[int, int, int]:
-    """Year, month and day of a date match, in digits or in Chinese numerals."""
+    """Year, month and day of a date match, in digits or in Chinese numerals (0 for one that is not)."""
     y, m, d = match.group("y"), match.group("m"), match.group("d")
     if y.isdigit() and m.isdigit() and d.isdigit():
         return int(y), int(m), int(d)
-    return int("".join(str(_CN_DIGITS[c]) for c in y)), _cn_number(m), _cn_number(d)
-
-
-def _cn_number(text: str) -> int:
-    if text == "十":
-        return 10
-    if text.startswith("十"):
-        return 10 + _CN_DIGITS[text[1]]
-    if "十" in text:
-        tens, _, units = text.partition("十")
-        return _CN_DIGITS[tens] * 10 + (_CN_DIGITS[units] if units else 0)
-    return _CN_DIGITS[text]
+    # a year's 〇 is 0 once normalised; O is a typed 〇
+    year = "".join(c if c.isdigit() else "0" if c == "O" else str(CN_DIGITS[c]) for c in y)
+    return int(year), chinese_number(m) or 0, chinese_number(d) or 0

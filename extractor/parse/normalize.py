@@ -44,6 +44,39 @@ def parse_number(text: str) -> int | float | None:
     return int(plain)
 
 
+# Chinese numerals: 〇 and ○ (typed for 〇 in dates) are zero, 两 is two
+CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "○": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
+
+
+def chinese_number(text: str) -> int | None:
+    """``"十二"`` -> 12, ``"两"`` -> 2, ``"一百零五"`` -> 105; None if not a plain numeral."""
+    total, current = 0, 0
+    for char in text:
+        if char in CN_DIGITS:
+            current = CN_DIGITS[char]
+        elif char in _CN_UNITS:
+            total += (current or 1) * _CN_UNITS[char]
+            current = 0
+        else:
+            return None
+    return total + current
+
+
 def scale(value: int | float, factor: Decimal) -> int | float:
     """Multiply a money amount by a unit factor without binary-float drift."""
     result = Decimal(str(value)) * factor

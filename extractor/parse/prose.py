@@ -23,28 +23,13 @@ from dataclasses import dataclass
 
 from extractor.checks import evaluate, failed_fields
 from extractor.document import Document
-from extractor.parse.normalize import normalize
+from extractor.parse.normalize import chinese_number, normalize
 from extractor.report import Value
 from extractor.result import CheckResult, Engine, Evidence, FieldDetail, Result
 from extractor.template import APPLICANT_PARTS, OUTCOME_ROWS
 
 Validate = Callable[[str, dict[str, FieldDetail], dict[str, str], dict[str, object]], Result]
 
-_CN_DIGITS = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-_CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
 NUM = r"(?P<num>\d[\d,]*(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)"
 COUNT_UNIT = r"\s*(?P<unit>件|起|宗|个|份|部)(?!数)"
 CONF_CONFIRMED = 0.9  # a reading the prose singles out
@@ -184,20 +169,6 @@ class ProseFigure:
     start: int  # the number
     end: int
     text: str  # the clause it was read from
-
-
-def chinese_number(text: str) -> int | None:
-    """``"十二"`` -> 12, ``"两"`` -> 2, ``"一百零五"`` -> 105; None if not a plain numeral."""
-    total, current = 0, 0
-    for char in text:
-        if char in _CN_DIGITS:
-            current = _CN_DIGITS[char]
-        elif char in _CN_UNITS:
-            total += (current or 1) * _CN_UNITS[char]
-            current = 0
-        else:
-            return None
-    return total + current
 
 
 def _value(number: str, unit: str, money: bool) -> int | float | None:
